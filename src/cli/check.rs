@@ -1,0 +1,92 @@
+//! `casework check [PATH...] [--since REV] [--format F] [--deny-warnings]`
+
+use super::{Exit, FINDINGS, Globals, OK, now};
+use crate::check::{Context, run as check_all};
+use crate::output::{Format, RenderOptions, github_step_summary, render};
+use crate::record::{self, RecordFile};
+use crate::schema::Schemas;
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Validate records: front-matter, YAML, the kind's JSON Schema and state guards, ID format,
+/// file names, duplicate IDs, related links, time guards and SLA clocks (warnings).
+///
+/// Exit 0 when there is no error (warnings alone pass unless --deny-warnings), 1 on
+/// findings, 2 on a usage or configuration error.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Record files or folders to check (default: every record). Links and duplicate IDs
+    /// are still judged against all records.
+    pub paths: Vec<PathBuf>,
+    /// Also check every commit in REV..HEAD (lifecycle enforcement for pull requests).
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// Output format: human, json, github (Actions annotations), sarif, junit.
+    #[arg(long, default_value = "human", value_name = "FORMAT")]
+    pub format: Format,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
+    let cfg = g.load_config()?;
+    if args.since.is_some() {
+        return Err(Exit::usage("--since (history checks) is not available in this version of casework"));
+    }
+    let now = now()?;
+    let mut files = record::discover(&cfg);
+    let only = if args.paths.is_empty() {
+        None
+    } else {
+        let known: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+        let mut wanted = HashSet::new();
+        let base = g.start_dir();
+        for p in &args.paths {
+            let p = if p.is_relative() { base.join(p) } else { p.clone() };
+            if !p.exists() {
+                return Err(Exit::usage(format!("{}: no such file or folder", p.display())));
+            }
+            let root = std::fs::canonicalize(&cfg.root).unwrap_or(cfg.root.clone());
+            let abs = std::fs::canonicalize(&p).unwrap_or(p.clone());
+            let Some(rf) = record::record_file(&root, &abs) else {
+                return Err(Exit::usage(format!("{} is outside the records repository at {}", p.display(), cfg.root.display())));
+            };
+            if abs.is_dir() {
+                let prefix = if rf.path.is_empty() { String::new() } else { format!("{}/", rf.path) };
+                wanted.extend(known.iter().filter(|k| k.starts_with(&prefix)).cloned());
+            } else {
+                if !known.contains(&rf.path) {
+                    files.push(RecordFile { path: rf.path.clone(), abs: cfg.root.join(&rf.path) });
+                }
+                wanted.insert(rf.path);
+            }
+        }
+        Some(wanted)
+    };
+    let schemas = Schemas::compile(&cfg);
+    let ctx = Context { config: &cfg, schemas: &schemas, now };
+    let report = check_all(&ctx, &files, only.as_ref());
+
+    let root = cfg.root.clone();
+    let sources = move |p: &str| std::fs::read_to_string(root.join(p)).ok();
+    let opts = RenderOptions { color: g.color(false), sources: &sources, tool_version: env!("CARGO_PKG_VERSION") };
+    let mut out = std::io::stdout().lock();
+    let quiet_clean = g.quiet && args.format == Format::Human && report.diagnostics.is_empty();
+    if !quiet_clean {
+        render(&report, args.format, &opts, &mut out).map_err(|e| Exit::usage(format!("cannot write output: {e}")))?;
+    }
+    let _ = out.flush();
+    if args.format == Format::Github {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let summary = github_step_summary(&report);
+            let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(summary.as_bytes()));
+            if let Err(e) = written {
+                eprintln!("casework: warning: cannot append to GITHUB_STEP_SUMMARY: {e}");
+            }
+        }
+    }
+    let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
+    Ok(if failed { FINDINGS } else { OK })
+}

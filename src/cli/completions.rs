@@ -1,0 +1,18 @@
+//! `casework completions SHELL`
+
+use super::{Cli, Exit, OK};
+use clap::CommandFactory;
+
+/// Print a shell completion script, e.g. `casework completions bash > /etc/bash_completion.d/casework`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+pub fn run(args: Args) -> Result<u8, Exit> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(args.shell, &mut cmd, "casework", &mut std::io::stdout());
+    Ok(OK)
+}

@@ -1,0 +1,39 @@
+//! `casework init [DIR]`
+
+use super::{Exit, Globals, OK};
+use crate::edit::init;
+use std::path::PathBuf;
+
+/// Scaffold a records repository: casework.toml (with example role addresses to replace),
+/// the five default kinds' schemas and folders, a README for the team and a .gitignore
+/// for the site. Runs `git init` when DIR is not inside a git repository. Makes no commit
+/// and never overwrites a file.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Folder to scaffold (created if missing; default: the current folder, or -C DIR).
+    pub dir: Option<PathBuf>,
+}
+
+pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
+    let dir = match (args.dir, &g.dir) {
+        (Some(d), Some(base)) if d.is_relative() => base.join(d),
+        (Some(d), _) => d,
+        (None, Some(base)) => base.clone(),
+        (None, None) => init::target(None),
+    };
+    let done = init::init(&dir)?;
+    if !g.quiet {
+        println!("Created a casework records repository in {}", dir.display());
+        for f in &done.written {
+            println!("  {f}");
+        }
+        if done.git_initialised {
+            println!("  (and a new git repository)");
+        }
+        println!();
+        println!("Next: replace the example addresses under [roles] in casework.toml, then");
+        println!("  casework new complaint --title \"First complaint\"");
+        println!("  casework check");
+    }
+    Ok(OK)
+}

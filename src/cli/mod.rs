@@ -1,0 +1,185 @@
+//! The command line: flags in, library calls, output and exit codes out.
+//! Nothing else in the crate prints or exits.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod check;
+mod completions;
+mod init;
+mod new;
+mod schema;
+
+use crate::config::{self, Config};
+use anyhow::{Result, anyhow};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code: success, no errors.
+pub const OK: u8 = 0;
+/// Exit code: findings (invalid records, refused changes).
+pub const FINDINGS: u8 = 1;
+/// Exit code: usage, configuration or environment error.
+pub const USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "casework",
+    version,
+    about = "Case records as Markdown files with YAML front-matter in git: validated, lifecycle-checked, published.",
+    long_about = "casework keeps an organisation's case records (incidents, requests, complaints, feedback items, \
+delivered orders) as one Markdown file per case, with YAML front-matter, in git. It validates them against \
+JSON Schemas, enforces each case's lifecycle and tracks service-level clocks on business days.\n\n\
+Start with `casework init` in an empty folder, then `casework new KIND --title ...` and `casework check`.",
+    after_help = "Exit codes: 0 success; 1 findings (invalid records, refused changes); 2 usage, configuration or environment error.\n\
+The current time is read from CASEWORK_NOW (RFC 3339) when set; the acting user is GIT_AUTHOR_EMAIL, then git's user.email."
+)]
+pub struct Cli {
+    /// Run as if started in DIR (the records root is found by walking up to casework.toml).
+    #[arg(short = 'C', long = "dir", global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+    /// Print only findings and errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more about what is done.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    Init(init::Args),
+    Check(check::Args),
+    New(new::Args),
+    Schema(schema::Args),
+    Completions(completions::Args),
+}
+
+/// Global settings every command may use.
+pub struct Globals {
+    pub dir: Option<PathBuf>,
+    pub color: Color,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+impl Globals {
+    /// Whether to colour output going to stdout (or stderr with `stderr`).
+    pub fn color(&self, stderr: bool) -> bool {
+        match self.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && if stderr { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() }
+            }
+        }
+    }
+
+    /// The folder commands start from.
+    pub fn start_dir(&self) -> PathBuf {
+        self.dir.clone().unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    /// Find the root and load casework.toml. A broken configuration stops
+    /// the run here, before any record is read.
+    pub fn load_config(&self) -> Result<Config, Exit> {
+        let start = self.start_dir();
+        if !start.is_dir() {
+            return Err(Exit::usage(format!("{} is not a folder", start.display())));
+        }
+        let root = config::find_root(&start).ok_or_else(|| {
+            let shown = std::path::absolute(&start).unwrap_or(start.clone());
+            Exit::usage(format!(
+                "no casework.toml in {} or any folder above it: run `casework init` to create a records repository, or pass -C DIR",
+                shown.display()
+            ))
+        })?;
+        config::load(&root).map_err(|e| Exit { code: USAGE, message: Some(format!("{e}")) })
+    }
+}
+
+/// How a command ends when it cannot do its work.
+#[derive(Debug)]
+pub struct Exit {
+    pub code: u8,
+    pub message: Option<String>,
+}
+
+impl Exit {
+    pub fn usage(message: impl Into<String>) -> Exit {
+        Exit { code: USAGE, message: Some(message.into()) }
+    }
+}
+
+impl From<anyhow::Error> for Exit {
+    fn from(e: anyhow::Error) -> Exit {
+        Exit::usage(format!("{e:#}"))
+    }
+}
+
+/// The time "now": CASEWORK_NOW when set, so runs are reproducible.
+pub fn now() -> Result<DateTime<Utc>> {
+    match std::env::var("CASEWORK_NOW") {
+        Ok(s) if !s.is_empty() => DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| anyhow!("CASEWORK_NOW={s:?} is not an RFC 3339 time such as 2026-03-02T09:00:00Z ({e})")),
+        _ => Ok(Utc::now()),
+    }
+}
+
+/// The acting user's email, as git would use it for the author.
+pub fn identity(root: &std::path::Path) -> Option<String> {
+    if let Ok(e) = std::env::var("GIT_AUTHOR_EMAIL") {
+        if !e.is_empty() {
+            return Some(e);
+        }
+    }
+    let cfg = git2::Repository::discover(root).and_then(|r| r.config()).or_else(|_| git2::Config::open_default()).ok()?;
+    cfg.get_string("user.email").ok().filter(|e| !e.is_empty())
+}
+
+/// Parse the arguments, run the command, map the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { USAGE } else { OK });
+        }
+    };
+    let globals = Globals { dir: cli.dir, color: cli.color, quiet: cli.quiet, verbose: cli.verbose };
+    let result = match cli.command {
+        Command::Init(a) => init::run(&globals, a),
+        Command::Check(a) => check::run(&globals, a),
+        Command::New(a) => new::run(&globals, a),
+        Command::Schema(a) => schema::run(&globals, a),
+        Command::Completions(a) => completions::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(exit) => {
+            if let Some(m) = exit.message {
+                if m.starts_with(config::CONFIG_FILE) {
+                    eprintln!("{m}");
+                } else {
+                    eprintln!("casework: error: {m}");
+                }
+            }
+            ExitCode::from(exit.code)
+        }
+    }
+}

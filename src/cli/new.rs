@@ -1,0 +1,58 @@
+//! `casework new KIND --title T [--set FIELD=VALUE]... [--commit]`
+
+use super::{Exit, FINDINGS, Globals, OK, identity, now};
+use crate::check::Context;
+use crate::edit::new::{Created, NewRecord, create};
+use crate::edit::value::parse_assignment;
+use crate::schema::Schemas;
+
+/// Create a record with the next free ID of its kind and year, in the kind's first state,
+/// opened now and owned by you (GIT_AUTHOR_EMAIL or git's user.email). Prints its path,
+/// relative to the root, as the only line on stdout. Refuses (exit 1) a record that would
+/// be invalid, naming what is missing.
+///
+/// Example: casework new request --title "Invoice copy" --set customer.name="Ann Lee"
+///   --set customer.contact=ann@example.org --set customer.preferred_channel=email
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The kind of case (see `casework schema`).
+    pub kind: String,
+    /// One-line title of the case.
+    #[arg(long, short)]
+    pub title: String,
+    /// Set a field: dotted paths for nested fields, `+=` appends to a list; values are
+    /// read as YAML (`true`, `5`, `[a, b]`), quote them to force text.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub sets: Vec<String>,
+    /// Commit the new file (only it) with git.
+    #[arg(long)]
+    pub commit: bool,
+}
+
+pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
+    let cfg = g.load_config()?;
+    let kind = cfg.kinds.get(&args.kind).ok_or_else(|| {
+        Exit::usage(format!("unknown kind `{}` (kinds: {})", args.kind, cfg.kinds.keys().cloned().collect::<Vec<_>>().join(", ")))
+    })?;
+    let sets = args.sets.iter().map(|s| parse_assignment(s)).collect::<anyhow::Result<Vec<_>>>()?;
+    let schemas = Schemas::compile(&cfg);
+    let ctx = Context { config: &cfg, schemas: &schemas, now: now()? };
+    let req = NewRecord { kind, title: args.title, owner: identity(&cfg.root), sets };
+    match create(&ctx, req)? {
+        Created::Written { path, id } => {
+            if args.commit {
+                crate::edit::commit(&cfg.root, &[&path], &format!("{id}: new {}", kind.name))?;
+            }
+            println!("{path}");
+            Ok(OK)
+        }
+        Created::Refused(diags) => {
+            eprintln!("casework: refusing to create the {}: it would not be valid", kind.name);
+            for d in &diags {
+                eprintln!("  {}[{}]: {}", d.severity.as_str(), d.code, d.message);
+            }
+            eprintln!("Give the missing fields with --set FIELD=VALUE (see `casework schema {}`).", kind.name);
+            Ok(FINDINGS)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! casework.toml as written: every value keeps its span so that validation
+//! errors can name `casework.toml:line:column`.
+
+use serde::Deserialize;
+use indexmap::IndexMap;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+pub type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub records: RawRecords,
+    #[serde(default)]
+    pub calendar: RawCalendar,
+    #[serde(default)]
+    pub roles: BTreeMap<S<String>, S<Vec<S<String>>>>,
+    #[serde(default)]
+    pub site: RawSite,
+    #[serde(default)]
+    pub kinds: IndexMap<S<String>, RawKind>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecords {
+    pub dir: Option<S<String>>,
+    pub max_file_size: Option<S<SizeValue>>,
+    pub register: Option<S<String>>,
+}
+
+/// `max_file_size = 1048576` or `max_file_size = "1 MiB"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum SizeValue {
+    Bytes(u64),
+    Text(String),
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub timezone: Option<S<String>>,
+    pub workdays: Option<Vec<S<String>>>,
+    #[serde(default)]
+    pub holidays: Vec<S<String>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub title: Option<String>,
+    #[serde(default)]
+    pub redact: Vec<S<String>>,
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKind {
+    pub title: Option<String>,
+    pub procedure: Option<String>,
+    pub prefix: S<String>,
+    pub digits: Option<S<u32>>,
+    pub dir: Option<S<String>>,
+    pub schema: Option<S<String>>,
+    pub states: S<Vec<S<String>>>,
+    pub closed_states: Option<Vec<S<String>>>,
+    pub retention_years: Option<S<u32>>,
+    pub non_response_days: Option<S<u32>>,
+    #[serde(default)]
+    pub transitions: Vec<S<RawTransition>>,
+    #[serde(default)]
+    pub time_guards: Vec<S<RawTimeGuard>>,
+    #[serde(default)]
+    pub field_roles: BTreeMap<String, S<String>>,
+    #[serde(default)]
+    pub sla: Vec<S<RawSla>>,
+}
+
+/// A single value or a list of them (`from = "a"` or `from = ["a", "b"]`).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The values. Spans cannot pass through an untagged enum, so errors
+    /// about them point at the enclosing table.
+    pub fn items(&self) -> Vec<&String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v.iter().collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransition {
+    pub name: Option<String>,
+    pub from: OneOrMany,
+    pub to: S<String>,
+    pub role: Option<S<String>>,
+    #[serde(default)]
+    pub requires: Vec<S<String>>,
+    #[serde(default)]
+    pub sets: Vec<S<String>>,
+    pub after: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTimeGuard {
+    pub state: S<String>,
+    #[serde(default)]
+    pub when: toml::Table,
+    pub since: S<String>,
+    pub business_days: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSla {
+    pub name: S<String>,
+    pub start: Option<OneOrMany>,
+    pub stop: Option<S<String>>,
+    pub within: Option<u32>,
+    pub every: Option<u32>,
+    pub deadline: Option<S<String>>,
+    pub states: Option<Vec<S<String>>>,
+    pub escalation: Option<S<String>>,
+}

@@ -1,0 +1,71 @@
+//! `casework init`: scaffold a records repository from the embedded defaults.
+
+use super::write_atomic;
+use crate::config::{CONFIG_FILE, Config};
+use anyhow::{Context as _, Result, bail};
+use std::path::{Path, PathBuf};
+
+/// The default schemas, embedded so `init` works anywhere.
+pub const DEFAULT_SCHEMAS: [(&str, &str); 5] = [
+    ("incident", include_str!("../../schemas/incident.schema.json")),
+    ("feedback", include_str!("../../schemas/feedback.schema.json")),
+    ("request", include_str!("../../schemas/request.schema.json")),
+    ("complaint", include_str!("../../schemas/complaint.schema.json")),
+    ("order", include_str!("../../schemas/order.schema.json")),
+];
+
+const TEAM_README: &str = include_str!("../../scaffold/README.md");
+const GITIGNORE_LINE: &str = "_site/";
+
+/// What `init` did, for the CLI to report.
+#[derive(Debug, Default)]
+pub struct Scaffolded {
+    pub written: Vec<String>,
+    pub git_initialised: bool,
+}
+
+/// The default schema of a kind, if it is one of the five.
+pub fn default_schema(kind: &str) -> Option<&'static str> {
+    DEFAULT_SCHEMAS.iter().find(|(k, _)| *k == kind).map(|(_, s)| *s)
+}
+
+/// Write the configuration, schemas, kind folders, team README and
+/// `.gitignore` into `dir`; refuses if any of those files exists.
+pub fn init(dir: &Path) -> Result<Scaffolded> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut files: Vec<(String, Vec<u8>)> = vec![(CONFIG_FILE.into(), Config::default_toml().as_bytes().to_vec())];
+    for (kind, schema) in DEFAULT_SCHEMAS {
+        files.push((format!("schemas/{kind}.schema.json"), schema.as_bytes().to_vec()));
+        files.push((format!("records/{kind}/.gitkeep"), Vec::new()));
+    }
+    files.push(("README.md".into(), TEAM_README.as_bytes().to_vec()));
+
+    let existing: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).filter(|p| dir.join(p).exists()).collect();
+    if !existing.is_empty() {
+        bail!("{} already exists in {}; casework init never overwrites files (move them away or edit them by hand)", existing.join(", "), dir.display());
+    }
+    let mut done = Scaffolded::default();
+    for (path, contents) in &files {
+        write_atomic(&dir.join(path), contents, true)?;
+        done.written.push(path.clone());
+    }
+
+    let ignore = dir.join(".gitignore");
+    let current = std::fs::read_to_string(&ignore).unwrap_or_default();
+    if !current.lines().any(|l| l.trim() == GITIGNORE_LINE || l.trim() == "/_site/") {
+        let sep = if current.is_empty() || current.ends_with('\n') { "" } else { "\n" };
+        write_atomic(&ignore, format!("{current}{sep}# the site `casework build` writes\n{GITIGNORE_LINE}\n").as_bytes(), false)?;
+        done.written.push(".gitignore".into());
+    }
+
+    if git2::Repository::discover(dir).is_err() {
+        git2::Repository::init(dir).with_context(|| format!("cannot create a git repository in {}", dir.display()))?;
+        done.git_initialised = true;
+    }
+    Ok(done)
+}
+
+/// The folder `init` scaffolds: the argument, or the current folder.
+pub fn target(dir: Option<PathBuf>) -> PathBuf {
+    dir.unwrap_or_else(|| PathBuf::from("."))
+}

@@ -1,0 +1,108 @@
+//! `casework new`: a record with the next free ID, valid from the start.
+
+use super::value::{Assignment, apply, emit_field};
+use super::write_atomic;
+use crate::check::{self, Context};
+use crate::config::{Config, Kind};
+use crate::diag::{Diagnostic, Severity};
+use crate::record::{self, RecordFile};
+use anyhow::{Result, bail};
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
+use serde_json::{Map, Value};
+
+/// What to create.
+pub struct NewRecord<'a> {
+    pub kind: &'a Kind,
+    pub title: String,
+    pub owner: Option<String>,
+    pub sets: Vec<Assignment>,
+}
+
+/// The outcome: written, or refused with the findings that would make it invalid.
+pub enum Created {
+    Written { path: String, id: String },
+    Refused(Vec<Diagnostic>),
+}
+
+/// Fields `new` writes itself and `--set` may not change.
+const OWN_FIELDS: [&str; 4] = ["id", "kind", "status", "opened"];
+
+/// The highest sequence number used for `kind` in `year` — by a record file
+/// or by a disposed record, whose ID is never reused — plus one.
+pub fn next_sequence(config: &Config, kind: &Kind, year: i32) -> u64 {
+    let mut max = 0;
+    if let Ok(entries) = std::fs::read_dir(config.root.join(&kind.dir)) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some((y, seq)) = name.strip_suffix(".md").and_then(|id| kind.parse_id(id)) {
+                if y == year {
+                    max = max.max(seq);
+                }
+            }
+        }
+    }
+    for id in check::disposed_ids(config) {
+        if let Some((y, seq)) = kind.parse_id(&id) {
+            if y == year {
+                max = max.max(seq);
+            }
+        }
+    }
+    max + 1
+}
+
+/// Build, validate and write a new record.
+pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
+    let config = ctx.config;
+    let kind = req.kind;
+    if req.title.trim().is_empty() {
+        bail!("--title must not be empty");
+    }
+    for a in &req.sets {
+        if OWN_FIELDS.contains(&a.path[0].as_str()) {
+            bail!("`{}` is set by casework new itself and cannot be given with --set", a.path[0]);
+        }
+    }
+    let year = config.calendar.local_date(ctx.now).year();
+    let mut seq = next_sequence(config, kind, year);
+    loop {
+        let id = kind.format_id(year, seq);
+        let text = render(kind, &id, &req, ctx.now)?;
+        let rel = format!("{}/{id}.md", kind.dir);
+        let abs = config.root.join(&rel);
+        let file = RecordFile { path: rel.clone(), abs: abs.clone() };
+        let rec = record::parse(file, text.clone()).map_err(|d| anyhow::anyhow!("internal error: new record does not parse: {}", d.message))?;
+        let errors: Vec<Diagnostic> = check::check_record(ctx, &rec).into_iter().filter(|d| d.severity == Severity::Error).collect();
+        if !errors.is_empty() {
+            return Ok(Created::Refused(errors));
+        }
+        match write_atomic(&abs, text.as_bytes(), true) {
+            Ok(()) => return Ok(Created::Written { path: rel, id }),
+            // Someone took this number meanwhile: take the next.
+            Err(_) if abs.exists() => seq += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The text of the new record: fixed fields first, then `--set` fields in order.
+fn render(kind: &Kind, id: &str, req: &NewRecord, now: DateTime<Utc>) -> Result<String> {
+    let mut data = Map::new();
+    data.insert("id".into(), Value::String(id.into()));
+    data.insert("kind".into(), Value::String(kind.name.clone()));
+    data.insert("title".into(), Value::String(req.title.trim().into()));
+    data.insert("status".into(), Value::String(kind.first_state().into()));
+    data.insert("opened".into(), Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true)));
+    if let Some(owner) = &req.owner {
+        data.insert("owner".into(), Value::String(owner.clone()));
+    }
+    for a in &req.sets {
+        apply(&mut data, a)?;
+    }
+    let mut text = String::from("---\n");
+    for (k, v) in &data {
+        emit_field(&mut text, 0, k, v);
+    }
+    text.push_str("---\n## Summary\n\n");
+    Ok(text)
+}

@@ -1,0 +1,316 @@
+//! Record files: find them under the records folder, split the front-matter
+//! from the Markdown body, and parse it into a JSON value whose nodes can be
+//! traced back to a line and column.
+
+pub mod yaml;
+
+use crate::config::Config;
+use crate::diag::{Code, Diagnostic, Pos, Span};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+pub use yaml::{NodePos, PosMap};
+
+/// A record file found under the records folder.
+#[derive(Debug, Clone)]
+pub struct RecordFile {
+    /// Path relative to the root, `/`-separated.
+    pub path: String,
+    pub abs: PathBuf,
+}
+
+/// A record whose front-matter parsed.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub file: RecordFile,
+    pub text: String,
+    pub fm: FrontMatter,
+    /// The front-matter as JSON (an object for any usable record).
+    pub data: Value,
+}
+
+impl Record {
+    /// The `id` field, if it is a string.
+    pub fn id(&self) -> Option<&str> {
+        self.data.get("id").and_then(Value::as_str)
+    }
+
+    pub fn kind(&self) -> Option<&str> {
+        self.data.get("kind").and_then(Value::as_str)
+    }
+
+    pub fn status(&self) -> Option<&str> {
+        self.data.get("status").and_then(Value::as_str)
+    }
+
+    /// The front-matter YAML text.
+    pub fn yaml(&self) -> &str {
+        &self.text[self.fm.yaml.clone()]
+    }
+
+    /// The Markdown after the front-matter.
+    pub fn body(&self) -> &str {
+        &self.text[self.fm.body_start..]
+    }
+
+    /// Positions of every node. Parsing twice is cheaper than tracking
+    /// positions for the many records that have no finding.
+    pub fn positions(&self) -> PosMap {
+        yaml::parse(self.yaml(), self.fm.first_line, true).ok().and_then(|(_, p)| p).unwrap_or_default()
+    }
+}
+
+/// Where the front-matter lies in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrontMatter {
+    /// Byte range of the YAML between the `---` lines.
+    pub yaml: std::ops::Range<usize>,
+    /// File line number of the first YAML line.
+    pub first_line: usize,
+    /// Byte offset of the body.
+    pub body_start: usize,
+}
+
+/// Why a file could not become a [`Record`].
+pub type LoadFailure = Diagnostic;
+
+/// Split a file between the front matter and its content.
+pub fn split_front_matter(text: &str) -> Result<FrontMatter, (Pos, String)> {
+    let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let mut lines = LineIter { text, offset: start };
+    let first = lines.next();
+    if first.is_none_or(|(l, _)| l.trim_end() != "---") {
+        return Err((
+            Pos { line: 1, column: 1 },
+            "no front-matter: a record starts with a line `---`, then YAML fields, then a line `---`".into(),
+        ));
+    }
+    let yaml_start = lines.offset;
+    while let Some((l, line_start)) = lines.next() {
+        if l.trim_end() == "---" {
+            return Ok(FrontMatter { yaml: yaml_start..line_start, first_line: 2, body_start: lines.offset });
+        }
+    }
+    Err((Pos { line: 1, column: 1 }, "the front-matter opened on line 1 is never closed: add a line `---` after the last field".into()))
+}
+
+/// Lines without their terminator, with their start offset.
+struct LineIter<'a> {
+    text: &'a str,
+    offset: usize,
+}
+
+impl<'a> Iterator for LineIter<'a> {
+    type Item = (&'a str, usize);
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.offset >= self.text.len() {
+            return None;
+        }
+        let start = self.offset;
+        let rest = &self.text[start..];
+        let end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+        self.offset += end;
+        let line = rest[..end].trim_end_matches('\n').trim_end_matches('\r');
+        Some((line, start))
+    }
+}
+
+/// Every `*.md` file in a kind folder (or any folder) under the records dir,
+/// sorted by path. Files directly in the records folder (a README) are not records.
+pub fn discover(config: &Config) -> Vec<RecordFile> {
+    let dir = config.root.join(&config.records_dir);
+    let mut files: Vec<RecordFile> = WalkDir::new(&dir)
+        .min_depth(2)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir() && e.file_name().to_string_lossy().ends_with(".md"))
+        .filter_map(|e| record_file(&config.root, e.path()))
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// A path under the root as a [`RecordFile`], or `None` if outside it.
+pub fn record_file(root: &Path, path: &Path) -> Option<RecordFile> {
+    let abs = std::path::absolute(path).ok()?;
+    let rel = abs.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    Some(RecordFile { path: parts.join("/"), abs })
+}
+
+/// Read and parse one file, or say why it cannot be read.
+pub fn load(file: &RecordFile, config: &Config) -> Result<Record, LoadFailure> {
+    let fail = |code: Code, pos: Option<Pos>, msg: String| {
+        let mut d = Diagnostic::error(code, file.path.clone(), msg);
+        if let Some(p) = pos {
+            d = d.at(Span { start: p, end: p });
+        }
+        d
+    };
+    let meta = std::fs::symlink_metadata(&file.abs).map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
+    if meta.file_type().is_symlink() {
+        let target = std::fs::canonicalize(&file.abs);
+        let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
+        match target {
+            Ok(t) if t.starts_with(&root) => {}
+            Ok(t) => return Err(fail(Code::FileName, None, format!("symlink to {} leads out of the repository root; it was not read", t.display()))),
+            Err(_) => return Err(fail(Code::FileName, None, "broken symlink; it was not read".into())),
+        }
+    }
+    let meta = std::fs::metadata(&file.abs).map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
+    if !meta.is_file() {
+        return Err(fail(Code::FileName, None, "not a regular file".into()));
+    }
+    if meta.len() > config.max_file_size {
+        return Err(fail(
+            Code::TooLarge,
+            None,
+            format!("file is {} bytes, above the limit of {} bytes (`records.max_file_size`); it was not read", meta.len(), config.max_file_size),
+        ));
+    }
+    let bytes = read_limited(&file.abs, config.max_file_size).map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
+    let text = decode(bytes).map_err(|(pos, msg)| fail(Code::Encoding, Some(pos), msg))?;
+    parse(file.clone(), text)
+}
+
+/// Parse the text of a record file.
+pub fn parse(file: RecordFile, text: String) -> Result<Record, LoadFailure> {
+    let at = |code: Code, pos: Pos, msg: String| Diagnostic::error(code, file.path.clone(), msg).at(Span { start: pos, end: pos });
+    let fm = split_front_matter(&text).map_err(|(pos, msg)| at(Code::FrontMatter, pos, msg))?;
+    let (data, _) = yaml::parse(&text[fm.yaml.clone()], fm.first_line, false).map_err(|e| at(Code::Yaml, e.pos, e.message))?;
+    match data {
+        Value::Object(_) => Ok(Record { file, text, fm, data }),
+        Value::Null => Err(at(Code::FrontMatter, Pos { line: 1, column: 1 }, "the front-matter is empty: it needs at least id, kind, title, status and opened".into())),
+        _ => Err(at(Code::FrontMatter, Pos { line: 2, column: 1 }, "the front-matter must be a YAML mapping of fields (`name: value` lines)".into())),
+    }
+}
+
+/// Read at most `limit` bytes, so a file growing under us cannot blow memory.
+fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?.take(limit + 1).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// UTF-8 text, or the position of the first byte that is not.
+pub fn decode(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            if let Some(i) = text.find('\0') {
+                let (line, column) = crate::config::line_col(&text, i);
+                return Err((Pos { line, column }, "the file contains NUL bytes: it looks binary, not a Markdown record".into()));
+            }
+            Ok(text)
+        }
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+            let (line, column) = crate::config::line_col(prefix, prefix.len());
+            Err((Pos { line, column }, format!("the file is not UTF-8 text (invalid byte 0x{:02x}); save it as UTF-8", bytes[valid])))
+        }
+    }
+}
+
+/// Follow a dotted field path (`closure.closed_at`, `updates.0.at`) in a record.
+pub fn get_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(v, |v, part| match v {
+        Value::Object(m) => m.get(part),
+        Value::Array(a) => a.get(part.parse::<usize>().ok()?),
+        _ => None,
+    })
+}
+
+/// Every value at a path that may contain `*` (each item of a list), with the
+/// concrete path of each.
+pub fn get_all<'a>(v: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
+    let mut out = vec![(String::new(), v)];
+    for part in path.split('.') {
+        let mut next = Vec::new();
+        for (p, v) in out {
+            let join = |k: &str| if p.is_empty() { k.to_string() } else { format!("{p}.{k}") };
+            match (part, v) {
+                ("*", Value::Array(a)) => next.extend(a.iter().enumerate().map(|(i, x)| (join(&i.to_string()), x))),
+                (k, Value::Object(m)) => next.extend(m.get(k).map(|x| (join(k), x))),
+                (k, Value::Array(a)) => next.extend(k.parse::<usize>().ok().and_then(|i| a.get(i)).map(|x| (join(k), x))),
+                _ => {}
+            }
+        }
+        out = next;
+    }
+    out
+}
+
+/// The JSON pointer of a dotted path.
+pub fn pointer(path: &str) -> String {
+    path.split('.').map(|p| format!("/{}", yaml::escape_pointer(p))).collect()
+}
+
+/// The span for `pointer`, or for its nearest enclosing node that has one.
+/// `key` prefers the key of a mapping entry over its value.
+pub fn locate(map: &PosMap, pointer: &str, key: bool) -> Option<Span> {
+    let mut p = pointer;
+    loop {
+        if let Some(n) = map.get(p) {
+            return Some(if key { n.key.unwrap_or(n.value) } else { n.value });
+        }
+        if p.is_empty() {
+            return None;
+        }
+        p = &p[..p.rfind('/').unwrap_or(0)];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn split_plain_bom_crlf() {
+        let t = "---\nid: x\n---\nbody\n";
+        let fm = split_front_matter(t).unwrap();
+        assert_eq!(&t[fm.yaml.clone()], "id: x\n");
+        assert_eq!(&t[fm.body_start..], "body\n");
+        let t = "\u{feff}---\r\nid: x\r\n---\r\nbody";
+        let fm = split_front_matter(t).unwrap();
+        assert_eq!(&t[fm.yaml.clone()], "id: x\r\n");
+        assert_eq!(&t[fm.body_start..], "body");
+        let t = "---\nid: x\n---";
+        assert_eq!(split_front_matter(t).unwrap().body_start, t.len());
+    }
+
+    #[test]
+    fn split_errors() {
+        assert!(split_front_matter("# Title\n").unwrap_err().1.contains("no front-matter"));
+        assert!(split_front_matter("").is_err());
+        assert!(split_front_matter("---\nid: x\n").unwrap_err().1.contains("never closed"));
+    }
+
+    #[test]
+    fn decode_reports_first_bad_byte() {
+        let (pos, msg) = decode(b"---\nid: \xff\n".to_vec()).unwrap_err();
+        assert_eq!(pos, Pos { line: 2, column: 5 });
+        assert!(msg.contains("0xff"));
+        assert!(decode(b"ab\0c".to_vec()).unwrap_err().1.contains("binary"));
+    }
+
+    #[test]
+    fn paths() {
+        let v = json!({"a": {"b": [{"c": 1}, {"c": 2}, {}]}});
+        assert_eq!(get_path(&v, "a.b.1.c"), Some(&json!(2)));
+        let all: Vec<String> = get_all(&v, "a.b.*.c").into_iter().map(|(p, _)| p).collect();
+        assert_eq!(all, ["a.b.0.c", "a.b.1.c"]);
+        assert_eq!(pointer("a.b.0"), "/a/b/0");
+    }
+
+    #[test]
+    fn locate_falls_back_to_parent() {
+        let (_, map) = yaml::parse("a:\n  b: 1\n", 2, true).unwrap();
+        let map = map.unwrap();
+        assert_eq!(locate(&map, "/a/missing", true).unwrap().start, Pos { line: 2, column: 1 });
+        assert_eq!(locate(&map, "/a/b", false).unwrap().start, Pos { line: 3, column: 6 });
+    }
+}
