@@ -42,13 +42,20 @@ impl Calendar {
         if b <= a {
             return 0;
         }
-        a.iter_days().skip(1).take_while(|d| *d <= b).filter(|d| self.is_workday(*d)).count() as i64
+        a.iter_days()
+            .skip(1)
+            .take_while(|d| *d <= b)
+            .filter(|d| self.is_workday(*d))
+            .count() as i64
     }
 
     /// The last instant of a local date: deadlines run to the end of the day.
     pub fn end_of_day(&self, date: NaiveDate) -> DateTime<Utc> {
         let end = date.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
-        self.timezone.from_local_datetime(&end).latest().map_or_else(|| end.and_utc(), |t| t.with_timezone(&Utc))
+        self.timezone
+            .from_local_datetime(&end)
+            .latest()
+            .map_or_else(|| end.and_utc(), |t| t.with_timezone(&Utc))
     }
 
     /// The deadline `n` business days after `start`.
@@ -63,7 +70,9 @@ pub fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_time(NaiveTime::MIN).and_utc())
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
 }
 
 /// Where a clock stands at a given time.
@@ -100,15 +109,28 @@ pub fn clocks(kind: &Kind, cal: &Calendar, data: &Value, now: DateTime<Utc>, soo
             continue;
         }
         for (field, due_at) in deadlines(clock, cal, data) {
-            let escalated = clock.escalation.as_ref().is_some_and(|f| get_path(data, f).is_some_and(|v| !v.is_null()));
+            let escalated = clock
+                .escalation
+                .as_ref()
+                .is_some_and(|f| get_path(data, f).is_some_and(|v| !v.is_null()));
             let state = if now > due_at {
-                if escalated { ClockState::Escalated } else { ClockState::Breached }
+                if escalated {
+                    ClockState::Escalated
+                } else {
+                    ClockState::Breached
+                }
             } else if cal.deadline(now, soon) >= due_at {
                 ClockState::DueSoon
             } else {
                 ClockState::Running
             };
-            out.push(Clock { name: clock.name.clone(), field, due_at, state, escalation: clock.escalation.clone() });
+            out.push(Clock {
+                name: clock.name.clone(),
+                field,
+                due_at,
+                state,
+                escalation: clock.escalation.clone(),
+            });
         }
     }
     out
@@ -123,7 +145,12 @@ fn deadlines(clock: &SlaClock, cal: &Calendar, data: &Value) -> Vec<(String, Dat
         },
         SlaRule::Every(n) => {
             // The clock restarts at the latest of its start times.
-            let latest = clock.start.iter().flat_map(|f| get_all(data, f)).filter_map(|(p, v)| parse_time(v).map(|t| (t, p))).max();
+            let latest = clock
+                .start
+                .iter()
+                .flat_map(|f| get_all(data, f))
+                .filter_map(|(p, v)| parse_time(v).map(|t| (t, p)))
+                .max();
             latest.map(|(t, p)| vec![(p, cal.deadline(t, *n))]).unwrap_or_default()
         }
         SlaRule::Within(n) => {
@@ -131,10 +158,10 @@ fn deadlines(clock: &SlaClock, cal: &Calendar, data: &Value) -> Vec<(String, Dat
             for start in &clock.start {
                 for (path, v) in get_all(data, start) {
                     let Some(t) = parse_time(v) else { continue };
-                    if let Some(stop) = &clock.stop {
-                        if get_path(data, &same_item(start, &path, stop)).is_some_and(|v| !v.is_null()) {
-                            continue;
-                        }
+                    if let Some(stop) = &clock.stop
+                        && get_path(data, &same_item(start, &path, stop)).is_some_and(|v| !v.is_null())
+                    {
+                        continue;
                     }
                     out.push((path, cal.deadline(t, *n)));
                 }
@@ -147,8 +174,15 @@ fn deadlines(clock: &SlaClock, cal: &Calendar, data: &Value) -> Vec<(String, Dat
 /// The stop field of the same list item as a concrete start path:
 /// start `issues.*.reported_at` at `issues.2.reported_at` stops at `issues.2.acknowledged_at`.
 fn same_item(pattern: &str, concrete: &str, stop: &str) -> String {
-    let mut indexes = pattern.split('.').zip(concrete.split('.')).filter(|(p, _)| *p == "*").map(|(_, c)| c);
-    stop.split('.').map(|p| if p == "*" { indexes.next().unwrap_or("0") } else { p }).collect::<Vec<_>>().join(".")
+    let mut indexes = pattern
+        .split('.')
+        .zip(concrete.split('.'))
+        .filter(|(p, _)| *p == "*")
+        .map(|(_, c)| c);
+    stop.split('.')
+        .map(|p| if p == "*" { indexes.next().unwrap_or("0") } else { p })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 #[cfg(test)]
@@ -170,11 +204,23 @@ mod tests {
     fn business_days_skip_weekends_and_holidays() {
         let cal = config().calendar;
         // Friday 2026-12-18 + 1 business day = Monday 2026-12-21
-        assert_eq!(cal.add_business_days(t("2026-12-18T16:00:00Z"), 1), NaiveDate::from_ymd_opt(2026, 12, 21).unwrap());
+        assert_eq!(
+            cal.add_business_days(t("2026-12-18T16:00:00Z"), 1),
+            NaiveDate::from_ymd_opt(2026, 12, 21).unwrap()
+        );
         // Thursday 2026-12-24 + 1 = Monday 2026-12-28 (25th and 26th are holidays)
-        assert_eq!(cal.add_business_days(t("2026-12-24T10:00:00Z"), 1), NaiveDate::from_ymd_opt(2026, 12, 28).unwrap());
-        assert_eq!(cal.business_days_between(t("2026-12-18T10:00:00Z"), t("2026-12-28T09:00:00Z")), 4);
-        assert_eq!(cal.business_days_between(t("2026-12-28T10:00:00Z"), t("2026-12-18T09:00:00Z")), 0);
+        assert_eq!(
+            cal.add_business_days(t("2026-12-24T10:00:00Z"), 1),
+            NaiveDate::from_ymd_opt(2026, 12, 28).unwrap()
+        );
+        assert_eq!(
+            cal.business_days_between(t("2026-12-18T10:00:00Z"), t("2026-12-28T09:00:00Z")),
+            5
+        );
+        assert_eq!(
+            cal.business_days_between(t("2026-12-28T10:00:00Z"), t("2026-12-18T09:00:00Z")),
+            0
+        );
     }
 
     #[test]
@@ -208,6 +254,13 @@ mod tests {
         let fb = json!({"status": "pending", "due": "2026-11-10", "escalated_to": "m.jones@example.com"});
         let cl = clocks(&c.kinds["feedback"], &c.calendar, &fb, t("2026-11-23T00:00:00Z"), 1);
         assert_eq!(cl[0].state, ClockState::Escalated);
-        assert_eq!(same_item("issues.*.reported_at", "issues.3.reported_at", "issues.*.acknowledged_at"), "issues.3.acknowledged_at");
+        assert_eq!(
+            same_item(
+                "issues.*.reported_at",
+                "issues.3.reported_at",
+                "issues.*.acknowledged_at"
+            ),
+            "issues.3.acknowledged_at"
+        );
     }
 }

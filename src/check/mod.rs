@@ -35,19 +35,37 @@ pub fn run(ctx: &Context, files: &[RecordFile], only: Option<&HashSet<String>>) 
         .par_iter()
         .enumerate()
         .map(|(index, file)| match record::load(file, ctx.config) {
-            Err(d) => (None, if wanted(file) { vec![d] } else { Vec::new() }),
+            Err(d) => (None, if wanted(file) { vec![*d] } else { Vec::new() }),
             Ok(rec) => {
-                let diags = if wanted(file) { check_record(ctx, &rec) } else { Vec::new() };
+                let diags = if wanted(file) {
+                    check_record(ctx, &rec)
+                } else {
+                    Vec::new()
+                };
                 let related = match rec.data.get("related") {
-                    Some(Value::Array(items)) => items.iter().enumerate().filter_map(|(i, v)| v.as_str().map(|s| (i, s.to_string()))).collect(),
+                    Some(Value::Array(items)) => items
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, v)| v.as_str().map(|s| (i, s.to_string())))
+                        .collect(),
                     _ => Vec::new(),
                 };
-                (Some(Summary { index, id: rec.id().map(str::to_string), related }), diags)
+                (
+                    Some(Summary {
+                        index,
+                        id: rec.id().map(str::to_string),
+                        related,
+                    }),
+                    diags,
+                )
             }
         })
         .collect();
 
-    let mut report = Report { files: files.iter().filter(|f| wanted(f)).map(|f| f.path.clone()).collect(), ..Report::default() };
+    let mut report = Report {
+        files: files.iter().filter(|f| wanted(f)).map(|f| f.path.clone()).collect(),
+        ..Report::default()
+    };
     report.records = report.files.len();
     let mut summaries = Vec::new();
     for (s, d) in results {
@@ -69,7 +87,11 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
     let mut emit = |positions: &mut Option<PosMap>, severity, code, pointer: &str, key: bool, message: String| {
         let map = positions.get_or_insert_with(|| rec.positions());
         let span = schema::span_of(map, pointer, key);
-        out.push(Diagnostic::new(severity, code, path.clone(), message).at(span).record(id.clone()));
+        out.push(
+            Diagnostic::new(severity, code, path.clone(), message)
+                .at(span)
+                .record(id.clone()),
+        );
     };
     use crate::diag::Severity::{Error, Warning};
 
@@ -80,30 +102,75 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
             Some(k) => Some(k),
             None => {
                 let known: Vec<&str> = ctx.config.kinds.keys().map(String::as_str).collect();
-                emit(&mut positions, Error, Code::UnknownKind, "/kind", false, format!("kind `{name}` is not configured in casework.toml (kinds: {})", known.join(", ")));
+                emit(
+                    &mut positions,
+                    Error,
+                    Code::UnknownKind,
+                    "/kind",
+                    false,
+                    format!(
+                        "kind `{name}` is not configured in casework.toml (kinds: {})",
+                        known.join(", ")
+                    ),
+                );
                 return out;
             }
         },
         None => folder_kind,
     };
     let Some(kind) = kind else {
-        emit(&mut positions, Error, Code::Schema, "", false, "missing field `kind`, and the file is not in a kind's folder".into());
+        emit(
+            &mut positions,
+            Error,
+            Code::Schema,
+            "",
+            false,
+            "missing field `kind`, and the file is not in a kind's folder".into(),
+        );
         return out;
     };
     if folder != kind.dir {
-        emit(&mut positions, Error, Code::FileName, "/kind", false, format!("a `{}` record belongs in `{}/`, not in `{folder}/`", kind.name, kind.dir));
+        emit(
+            &mut positions,
+            Error,
+            Code::FileName,
+            "/kind",
+            false,
+            format!(
+                "a `{}` record belongs in `{}/`, not in `{folder}/`",
+                kind.name, kind.dir
+            ),
+        );
     }
 
     let status = rec.status();
-    if let Some(s) = status {
-        if !kind.has_state(s) {
-            let hint = kind.states.iter().find(|k| strsim::damerau_levenshtein(s, k) <= 2).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
-            emit(&mut positions, Error, Code::UnknownStatus, "/status", false, format!("status `{s}` is not a state of kind `{}` (states: {}){hint}", kind.name, kind.states.join(", ")));
-        }
+    if let Some(s) = status
+        && !kind.has_state(s)
+    {
+        let hint = kind
+            .states
+            .iter()
+            .find(|k| strsim::damerau_levenshtein(s, k) <= 2)
+            .map(|k| format!("; did you mean `{k}`?"))
+            .unwrap_or_default();
+        emit(
+            &mut positions,
+            Error,
+            Code::UnknownStatus,
+            "/status",
+            false,
+            format!(
+                "status `{s}` is not a state of kind `{}` (states: {}){hint}",
+                kind.name,
+                kind.states.join(", ")
+            ),
+        );
     }
 
     match ctx.schemas.get(&kind.name) {
-        Some(KindSchema::Ready { schema, validator }) => schema_findings = schema::check(rec, schema, validator, &mut positions),
+        Some(KindSchema::Ready { schema, validator }) => {
+            schema_findings = schema::check(rec, schema, validator, &mut positions)
+        }
         Some(KindSchema::Broken(msg)) => emit(&mut positions, Error, Code::Config, "/kind", false, msg.clone()),
         None => {}
     }
@@ -116,25 +183,61 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
                 Code::IdFormat,
                 "/id",
                 false,
-                format!("id {idv:?} does not follow the format of kind `{}`: {}-YEAR-{} (e.g. {})", kind.name, kind.prefix, "N".repeat(kind.digits), kind.example_id()),
+                format!(
+                    "id {idv:?} does not follow the format of kind `{}`: {}-YEAR-{} (e.g. {})",
+                    kind.name,
+                    kind.prefix,
+                    "N".repeat(kind.digits),
+                    kind.example_id()
+                ),
             ),
             Some((year, _)) => {
                 if let Some(opened) = rec.data.get("opened").and_then(parse_time) {
                     let oy = ctx.config.calendar.local_date(opened).year();
                     if oy != year && opened.year() != year {
-                        emit(&mut positions, Error, Code::IdFormat, "/id", false, format!("id {idv} carries the year {year}, but the case was opened in {oy}"));
+                        emit(
+                            &mut positions,
+                            Error,
+                            Code::IdFormat,
+                            "/id",
+                            false,
+                            format!("id {idv} carries the year {year}, but the case was opened in {oy}"),
+                        );
                     }
                 }
-                let stem = rec.file.path.rsplit('/').next().unwrap_or_default().trim_end_matches(".md");
+                let stem = rec
+                    .file
+                    .path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches(".md");
                 if stem != idv {
-                    emit(&mut positions, Error, Code::FileName, "/id", false, format!("the file name `{stem}.md` does not match the id: rename the file to `{idv}.md`"));
+                    emit(
+                        &mut positions,
+                        Error,
+                        Code::FileName,
+                        "/id",
+                        false,
+                        format!("the file name `{stem}.md` does not match the id: rename the file to `{idv}.md`"),
+                    );
                 }
             }
         }
     }
 
-    for u in workflow::field_roles(ctx.config, kind, &rec.data).into_iter().chain(workflow::time_guards(ctx.config, kind, &rec.data, ctx.now)) {
-        emit(&mut positions, Error, Code::Schema, &record::pointer(&u.field), false, u.message);
+    for u in workflow::field_roles(ctx.config, kind, &rec.data)
+        .into_iter()
+        .chain(workflow::time_guards(ctx.config, kind, &rec.data, ctx.now))
+    {
+        emit(
+            &mut positions,
+            Error,
+            Code::Schema,
+            &record::pointer(&u.field),
+            false,
+            u.message,
+        );
     }
 
     for clock in clocks(kind, &ctx.config.calendar, &rec.data, ctx.now, 0) {
@@ -143,17 +246,32 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
         }
         let due = ctx.config.calendar.local_date(clock.due_at);
         let message = match &clock.escalation {
-            Some(field) => format!("SLA `{}` was due {due} and is breached: escalate it and record `{field}`", clock.name),
+            Some(field) => format!(
+                "SLA `{}` was due {due} and is breached: escalate it and record `{field}`",
+                clock.name
+            ),
             None => format!("SLA `{}` was due {due} and is breached", clock.name),
         };
-        emit(&mut positions, Warning, Code::Sla, &record::pointer(&clock.field), false, message);
+        emit(
+            &mut positions,
+            Warning,
+            Code::Sla,
+            &record::pointer(&clock.field),
+            false,
+            message,
+        );
     }
     out.extend(schema_findings);
     out
 }
 
 /// Duplicate IDs and links to cases that do not exist.
-fn cross_file(ctx: &Context, files: &[RecordFile], summaries: &[Summary], wanted: &dyn Fn(&RecordFile) -> bool) -> Vec<Diagnostic> {
+fn cross_file(
+    ctx: &Context,
+    files: &[RecordFile],
+    summaries: &[Summary],
+    wanted: &dyn Fn(&RecordFile) -> bool,
+) -> Vec<Diagnostic> {
     let mut by_id: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for s in summaries {
         if let Some(id) = &s.id {
@@ -166,14 +284,26 @@ fn cross_file(ctx: &Context, files: &[RecordFile], summaries: &[Summary], wanted
     let mut found: BTreeMap<usize, Vec<(String, Code, String)>> = BTreeMap::new();
     for (id, idx) in by_id.iter().filter(|(_, v)| v.len() > 1) {
         for &i in idx {
-            let others: Vec<&str> = idx.iter().filter(|&&j| j != i).map(|&j| files[j].path.as_str()).collect();
-            found.entry(i).or_default().push(("/id".into(), Code::DuplicateId, format!("id {id} is also used by {}", others.join(", "))));
+            let others: Vec<&str> = idx
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| files[j].path.as_str())
+                .collect();
+            found.entry(i).or_default().push((
+                "/id".into(),
+                Code::DuplicateId,
+                format!("id {id} is also used by {}", others.join(", ")),
+            ));
         }
     }
     for s in summaries {
         for (i, target) in &s.related {
             if !by_id.contains_key(target.as_str()) && !disposed.contains(target) {
-                found.entry(s.index).or_default().push((format!("/related/{i}"), Code::BrokenLink, format!("related case {target} does not exist")));
+                found.entry(s.index).or_default().push((
+                    format!("/related/{i}"),
+                    Code::BrokenLink,
+                    format!("related case {target} does not exist"),
+                ));
             }
         }
     }
@@ -188,7 +318,11 @@ fn cross_file(ctx: &Context, files: &[RecordFile], summaries: &[Summary], wanted
         let map = rec.as_ref().map(Record::positions).unwrap_or_default();
         let id = rec.as_ref().and_then(|r| r.id().map(str::to_string));
         for (pointer, code, message) in items {
-            out.push(Diagnostic::error(code, file.path.clone(), message).at(schema::span_of(&map, &pointer, false)).record(id.clone()));
+            out.push(
+                Diagnostic::error(code, file.path.clone(), message)
+                    .at(schema::span_of(&map, &pointer, false))
+                    .record(id.clone()),
+            );
         }
     }
     out
@@ -196,6 +330,13 @@ fn cross_file(ctx: &Context, files: &[RecordFile], summaries: &[Summary], wanted
 
 /// IDs listed in the disposal register (first column).
 pub fn disposed_ids(config: &Config) -> BTreeSet<String> {
-    let Ok(text) = std::fs::read_to_string(config.root.join(&config.register)) else { return BTreeSet::new() };
-    text.lines().skip(1).filter_map(|l| l.split(',').next()).map(|s| s.trim().trim_matches('"').to_string()).filter(|s| !s.is_empty()).collect()
+    let Ok(text) = std::fs::read_to_string(config.root.join(&config.register)) else {
+        return BTreeSet::new();
+    };
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .map(|s| s.trim().trim_matches('"').to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }

@@ -33,7 +33,9 @@ pub struct Args {
 pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let cfg = g.load_config()?;
     if args.since.is_some() {
-        return Err(Exit::usage("--since (history checks) is not available in this version of casework"));
+        return Err(Exit::usage(
+            "--since (history checks) is not available in this version of casework",
+        ));
     }
     let now = now()?;
     let mut files = record::discover(&cfg);
@@ -51,14 +53,25 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             let root = std::fs::canonicalize(&cfg.root).unwrap_or(cfg.root.clone());
             let abs = std::fs::canonicalize(&p).unwrap_or(p.clone());
             let Some(rf) = record::record_file(&root, &abs) else {
-                return Err(Exit::usage(format!("{} is outside the records repository at {}", p.display(), cfg.root.display())));
+                return Err(Exit::usage(format!(
+                    "{} is outside the records repository at {}",
+                    p.display(),
+                    cfg.root.display()
+                )));
             };
             if abs.is_dir() {
-                let prefix = if rf.path.is_empty() { String::new() } else { format!("{}/", rf.path) };
+                let prefix = if rf.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", rf.path)
+                };
                 wanted.extend(known.iter().filter(|k| k.starts_with(&prefix)).cloned());
             } else {
                 if !known.contains(&rf.path) {
-                    files.push(RecordFile { path: rf.path.clone(), abs: cfg.root.join(&rf.path) });
+                    files.push(RecordFile {
+                        path: rf.path.clone(),
+                        abs: cfg.root.join(&rf.path),
+                    });
                 }
                 wanted.insert(rf.path);
             }
@@ -66,25 +79,37 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         Some(wanted)
     };
     let schemas = Schemas::compile(&cfg);
-    let ctx = Context { config: &cfg, schemas: &schemas, now };
+    let ctx = Context {
+        config: &cfg,
+        schemas: &schemas,
+        now,
+    };
     let report = check_all(&ctx, &files, only.as_ref());
 
     let root = cfg.root.clone();
     let sources = move |p: &str| std::fs::read_to_string(root.join(p)).ok();
-    let opts = RenderOptions { color: g.color(false), sources: &sources, tool_version: env!("CARGO_PKG_VERSION") };
+    let opts = RenderOptions {
+        color: g.color(false),
+        sources: &sources,
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
     let mut out = std::io::stdout().lock();
     let quiet_clean = g.quiet && args.format == Format::Human && report.diagnostics.is_empty();
     if !quiet_clean {
         render(&report, args.format, &opts, &mut out).map_err(|e| Exit::usage(format!("cannot write output: {e}")))?;
     }
     let _ = out.flush();
-    if args.format == Format::Github {
-        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-            let summary = github_step_summary(&report);
-            let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(summary.as_bytes()));
-            if let Err(e) = written {
-                eprintln!("casework: warning: cannot append to GITHUB_STEP_SUMMARY: {e}");
-            }
+    if args.format == Format::Github
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        let summary = github_step_summary(&report);
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(summary.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("casework: warning: cannot append to GITHUB_STEP_SUMMARY: {e}");
         }
     }
     let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);

@@ -84,7 +84,11 @@ impl Globals {
             Color::Never => false,
             Color::Auto => {
                 std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && if stderr { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() }
+                    && if stderr {
+                        std::io::stderr().is_terminal()
+                    } else {
+                        std::io::stdout().is_terminal()
+                    }
             }
         }
     }
@@ -108,7 +112,10 @@ impl Globals {
                 shown.display()
             ))
         })?;
-        config::load(&root).map_err(|e| Exit { code: USAGE, message: Some(format!("{e}")) })
+        config::load(&root).map_err(|e| Exit {
+            code: USAGE,
+            message: Some(format!("{e}")),
+        })
     }
 }
 
@@ -121,7 +128,10 @@ pub struct Exit {
 
 impl Exit {
     pub fn usage(message: impl Into<String>) -> Exit {
-        Exit { code: USAGE, message: Some(message.into()) }
+        Exit {
+            code: USAGE,
+            message: Some(message.into()),
+        }
     }
 }
 
@@ -143,12 +153,15 @@ pub fn now() -> Result<DateTime<Utc>> {
 
 /// The acting user's email, as git would use it for the author.
 pub fn identity(root: &std::path::Path) -> Option<String> {
-    if let Ok(e) = std::env::var("GIT_AUTHOR_EMAIL") {
-        if !e.is_empty() {
-            return Some(e);
-        }
+    if let Ok(e) = std::env::var("GIT_AUTHOR_EMAIL")
+        && !e.is_empty()
+    {
+        return Some(e);
     }
-    let cfg = git2::Repository::discover(root).and_then(|r| r.config()).or_else(|_| git2::Config::open_default()).ok()?;
+    let cfg = git2::Repository::discover(root)
+        .and_then(|r| r.config())
+        .or_else(|_| git2::Config::open_default())
+        .ok()?;
     cfg.get_string("user.email").ok().filter(|e| !e.is_empty())
 }
 
@@ -161,7 +174,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { USAGE } else { OK });
         }
     };
-    let globals = Globals { dir: cli.dir, color: cli.color, quiet: cli.quiet, verbose: cli.verbose };
+    let globals = Globals {
+        dir: cli.dir,
+        color: cli.color,
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
     let result = match cli.command {
         Command::Init(a) => init::run(&globals, a),
         Command::Check(a) => check::run(&globals, a),

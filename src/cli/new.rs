@@ -32,12 +32,29 @@ pub struct Args {
 pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let cfg = g.load_config()?;
     let kind = cfg.kinds.get(&args.kind).ok_or_else(|| {
-        Exit::usage(format!("unknown kind `{}` (kinds: {})", args.kind, cfg.kinds.keys().cloned().collect::<Vec<_>>().join(", ")))
+        Exit::usage(format!(
+            "unknown kind `{}` (kinds: {})",
+            args.kind,
+            cfg.kinds.keys().cloned().collect::<Vec<_>>().join(", ")
+        ))
     })?;
-    let sets = args.sets.iter().map(|s| parse_assignment(s)).collect::<anyhow::Result<Vec<_>>>()?;
+    let sets = args
+        .sets
+        .iter()
+        .map(|s| parse_assignment(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let schemas = Schemas::compile(&cfg);
-    let ctx = Context { config: &cfg, schemas: &schemas, now: now()? };
-    let req = NewRecord { kind, title: args.title, owner: identity(&cfg.root), sets };
+    let ctx = Context {
+        config: &cfg,
+        schemas: &schemas,
+        now: now()?,
+    };
+    let req = NewRecord {
+        kind,
+        title: args.title,
+        owner: identity(&cfg.root),
+        sets,
+    };
     match create(&ctx, req)? {
         Created::Written { path, id } => {
             if args.commit {
@@ -51,7 +68,10 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             for d in &diags {
                 eprintln!("  {}[{}]: {}", d.severity.as_str(), d.code, d.message);
             }
-            eprintln!("Give the missing fields with --set FIELD=VALUE (see `casework schema {}`).", kind.name);
+            eprintln!(
+                "Give the missing fields with --set FIELD=VALUE (see `casework schema {}`).",
+                kind.name
+            );
             Ok(FINDINGS)
         }
     }

@@ -22,7 +22,9 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                     print!("{s}");
                     Ok(OK)
                 }
-                None => Err(Exit::usage(format!("unknown kind `{k}`: the default kinds are incident, feedback, request, complaint, order"))),
+                None => Err(Exit::usage(format!(
+                    "unknown kind `{k}`: the default kinds are incident, feedback, request, complaint, order"
+                ))),
             },
             None => {
                 println!("Default kinds (outside a records repository): incident, feedback, request, complaint, order");
@@ -33,9 +35,15 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let cfg = g.load_config()?;
     match args.kind {
         Some(k) => {
-            let kind = cfg.kinds.get(&k).ok_or_else(|| Exit::usage(format!("unknown kind `{k}` (kinds: {})", cfg.kinds.keys().cloned().collect::<Vec<_>>().join(", "))))?;
+            let kind = cfg.kinds.get(&k).ok_or_else(|| {
+                Exit::usage(format!(
+                    "unknown kind `{k}` (kinds: {})",
+                    cfg.kinds.keys().cloned().collect::<Vec<_>>().join(", ")
+                ))
+            })?;
             let path = cfg.root.join(&kind.schema);
-            let text = std::fs::read_to_string(&path).map_err(|e| Exit::usage(format!("cannot read {}: {e}", kind.schema)))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| Exit::usage(format!("cannot read {}: {e}", kind.schema)))?;
             print!("{text}");
             if !text.ends_with('\n') {
                 println!();
@@ -43,7 +51,13 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         }
         None => {
             for k in cfg.kinds.values() {
-                println!("{:<10} {:<5} {}  ({})", k.name, k.prefix, k.states.join(" -> "), k.schema);
+                println!(
+                    "{:<10} {:<5} {}  ({})",
+                    k.name,
+                    k.prefix,
+                    k.states.join(" -> "),
+                    k.schema
+                );
             }
         }
     }

@@ -116,12 +116,17 @@ impl Kind {
 
     /// The transitions leaving `from` towards `to`, if the workflow has one.
     pub fn transition(&self, from: &str, to: &str) -> Option<&Transition> {
-        self.transitions.iter().find(|t| t.to == to && t.from.iter().any(|f| f == from))
+        self.transitions
+            .iter()
+            .find(|t| t.to == to && t.from.iter().any(|f| f == from))
     }
 
     /// The states reachable from `from` in one step, in configuration order.
     pub fn next_states(&self, from: &str) -> Vec<&Transition> {
-        self.transitions.iter().filter(|t| t.from.iter().any(|f| f == from)).collect()
+        self.transitions
+            .iter()
+            .filter(|t| t.from.iter().any(|f| f == from))
+            .collect()
     }
 
     /// Whether `id` has this kind's format, and its (year, sequence).
@@ -202,11 +207,15 @@ impl Config {
 
     /// The kind whose ID prefix starts `id`.
     pub fn kind_for_id(&self, id: &str) -> Option<&Kind> {
-        self.kinds.values().find(|k| id.strip_prefix(&k.prefix).is_some_and(|r| r.starts_with('-')))
+        self.kinds
+            .values()
+            .find(|k| id.strip_prefix(&k.prefix).is_some_and(|r| r.starts_with('-')))
     }
 
     pub fn has_role(&self, role: &str, email: &str) -> bool {
-        self.roles.get(role).is_some_and(|m| m.iter().any(|e| e.eq_ignore_ascii_case(email)))
+        self.roles
+            .get(role)
+            .is_some_and(|m| m.iter().any(|e| e.eq_ignore_ascii_case(email)))
     }
 
     /// A configuration with the default kinds, rooted at `root` (for `init`).
@@ -218,7 +227,10 @@ impl Config {
 /// Walk up from `start` to the first folder holding casework.toml.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     let start = std::path::absolute(start).ok()?;
-    start.ancestors().find(|d| d.join(CONFIG_FILE).is_file()).map(Path::to_path_buf)
+    start
+        .ancestors()
+        .find(|d| d.join(CONFIG_FILE).is_file())
+        .map(Path::to_path_buf)
 }
 
 /// Read and validate `root/casework.toml`.
@@ -251,7 +263,12 @@ struct Validator<'a> {
 impl Validator<'_> {
     fn error(&self, span: &Range<usize>, message: String) -> ConfigError {
         let (line, column) = line_col(self.text, span.start);
-        ConfigError { file: CONFIG_FILE.into(), line, column, message }
+        ConfigError {
+            file: CONFIG_FILE.into(),
+            line,
+            column,
+            message,
+        }
     }
 
     fn at<T>(&self, s: &S<T>, message: String) -> ConfigError {
@@ -272,7 +289,10 @@ impl Validator<'_> {
             Some(s) => match s.get_ref() {
                 raw::SizeValue::Bytes(b) => *b,
                 raw::SizeValue::Text(t) => parse_size(t).ok_or_else(|| {
-                    self.at(s, format!("`max_file_size` must be a number of bytes or a size such as \"1 MiB\", not {t:?}"))
+                    self.at(
+                        s,
+                        format!("`max_file_size` must be a number of bytes or a size such as \"1 MiB\", not {t:?}"),
+                    )
                 })?,
             },
         };
@@ -286,7 +306,14 @@ impl Validator<'_> {
             let mut set = BTreeSet::new();
             for m in members.get_ref() {
                 if !m.get_ref().contains('@') {
-                    return Err(self.at(m, format!("role `{}` lists {:?}, which is not an email address", name.get_ref(), m.get_ref())));
+                    return Err(self.at(
+                        m,
+                        format!(
+                            "role `{}` lists {:?}, which is not an email address",
+                            name.get_ref(),
+                            m.get_ref()
+                        ),
+                    ));
                 }
                 set.insert(m.get_ref().to_ascii_lowercase());
             }
@@ -300,30 +327,59 @@ impl Validator<'_> {
         };
         for r in &raw.site.redact {
             if r.get_ref().is_empty() || r.get_ref().split('.').any(str::is_empty) {
-                return Err(self.at(r, format!("`site.redact` entry {:?} is not a field path such as \"customer.contact\"", r.get_ref())));
+                return Err(self.at(
+                    r,
+                    format!(
+                        "`site.redact` entry {:?} is not a field path such as \"customer.contact\"",
+                        r.get_ref()
+                    ),
+                ));
             }
         }
 
         if raw.kinds.is_empty() {
-            return Err(self.error(&(0..0), "no kinds are configured: add a [kinds.<name>] table (`casework init` writes the five default kinds)".into()));
+            return Err(self.error(
+                &(0..0),
+                "no kinds are configured: add a [kinds.<name>] table (`casework init` writes the five default kinds)"
+                    .into(),
+            ));
         }
         let mut kinds = IndexMap::new();
         let mut prefixes: BTreeMap<String, String> = BTreeMap::new();
         for (name, rk) in &raw.kinds {
             let kind = self.kind(name, rk, &records_dir, &roles)?;
             if let Some(other) = prefixes.insert(kind.prefix.clone(), kind.name.clone()) {
-                return Err(self.at(&rk.prefix, format!("prefix `{}` is already used by kind `{other}`", kind.prefix)));
+                return Err(self.at(
+                    &rk.prefix,
+                    format!("prefix `{}` is already used by kind `{other}`", kind.prefix),
+                ));
             }
             kinds.insert(kind.name.clone(), kind);
         }
-        Ok(Config { root: root.to_path_buf(), records_dir, max_file_size, register, calendar, roles, site, kinds })
+        Ok(Config {
+            root: root.to_path_buf(),
+            records_dir,
+            max_file_size,
+            register,
+            calendar,
+            roles,
+            site,
+            kinds,
+        })
     }
 
     fn relative_path(&self, s: &S<String>, key: &str) -> Result<String, ConfigError> {
         let p = s.get_ref().trim_end_matches('/');
-        let bad = p.is_empty() || p.starts_with('/') || p.contains('\\') || p.split('/').any(|c| c == ".." || c.is_empty());
+        let bad =
+            p.is_empty() || p.starts_with('/') || p.contains('\\') || p.split('/').any(|c| c == ".." || c.is_empty());
         if bad {
-            return Err(self.at(s, format!("`{key}` must be a relative path inside the root, such as \"records\"; got {:?}", s.get_ref())));
+            return Err(self.at(
+                s,
+                format!(
+                    "`{key}` must be a relative path inside the root, such as \"records\"; got {:?}",
+                    s.get_ref()
+                ),
+            ));
         }
         Ok(p.to_string())
     }
@@ -332,37 +388,73 @@ impl Validator<'_> {
         let mut cal = Calendar::default();
         if let Some(tz) = &raw.timezone {
             cal.timezone = tz.get_ref().parse().map_err(|_| {
-                self.at(tz, format!("unknown timezone {:?}: use an IANA name such as \"UTC\" or \"Europe/Berlin\"", tz.get_ref()))
+                self.at(
+                    tz,
+                    format!(
+                        "unknown timezone {:?}: use an IANA name such as \"UTC\" or \"Europe/Berlin\"",
+                        tz.get_ref()
+                    ),
+                )
             })?;
         }
         if let Some(days) = &raw.workdays {
             cal.workdays = [false; 7];
             for d in days {
                 let wd: Weekday = d.get_ref().parse().map_err(|_| {
-                    self.at(d, format!("{:?} is not a weekday: use Mon, Tue, Wed, Thu, Fri, Sat or Sun", d.get_ref()))
+                    self.at(
+                        d,
+                        format!(
+                            "{:?} is not a weekday: use Mon, Tue, Wed, Thu, Fri, Sat or Sun",
+                            d.get_ref()
+                        ),
+                    )
                 })?;
                 cal.workdays[wd.num_days_from_monday() as usize] = true;
             }
             if !cal.workdays.contains(&true) {
-                return Err(self.error(&(0..0), "`calendar.workdays` is empty: list at least one working day".into()));
+                return Err(self.error(
+                    &(0..0),
+                    "`calendar.workdays` is empty: list at least one working day".into(),
+                ));
             }
         }
         for h in &raw.holidays {
-            let date = NaiveDate::parse_from_str(h.get_ref(), "%Y-%m-%d")
-                .map_err(|_| self.at(h, format!("holiday {:?} is not a date of the form YYYY-MM-DD", h.get_ref())))?;
+            let date = NaiveDate::parse_from_str(h.get_ref(), "%Y-%m-%d").map_err(|_| {
+                self.at(
+                    h,
+                    format!("holiday {:?} is not a date of the form YYYY-MM-DD", h.get_ref()),
+                )
+            })?;
             cal.holidays.insert(date);
         }
         Ok(cal)
     }
 
-    fn kind(&self, name: &S<String>, rk: &RawKind, records_dir: &str, roles: &BTreeMap<String, BTreeSet<String>>) -> Result<Kind, ConfigError> {
+    fn kind(
+        &self,
+        name: &S<String>,
+        rk: &RawKind,
+        records_dir: &str,
+        roles: &BTreeMap<String, BTreeSet<String>>,
+    ) -> Result<Kind, ConfigError> {
         let kname = name.get_ref().clone();
         if !is_ident(&kname) {
-            return Err(self.at(name, format!("kind name {kname:?} must be lower-case letters, digits, `_` or `-`")));
+            return Err(self.at(
+                name,
+                format!("kind name {kname:?} must be lower-case letters, digits, `_` or `-`"),
+            ));
         }
         let prefix = rk.prefix.get_ref().clone();
-        if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) || !prefix.as_bytes()[0].is_ascii_uppercase() {
-            return Err(self.at(&rk.prefix, format!("prefix {prefix:?} of kind `{kname}` must be upper-case letters and digits, starting with a letter")));
+        if prefix.is_empty()
+            || !prefix.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            || !prefix.as_bytes()[0].is_ascii_uppercase()
+        {
+            return Err(self.at(
+                &rk.prefix,
+                format!(
+                    "prefix {prefix:?} of kind `{kname}` must be upper-case letters and digits, starting with a letter"
+                ),
+            ));
         }
         let digits = match &rk.digits {
             Some(d) if !(1..=9).contains(d.get_ref()) => {
@@ -383,7 +475,13 @@ impl Validator<'_> {
         let mut states = Vec::new();
         for s in rk.states.get_ref() {
             if !is_ident(s.get_ref()) {
-                return Err(self.at(s, format!("state name {:?} must be lower-case letters, digits, `_` or `-`", s.get_ref())));
+                return Err(self.at(
+                    s,
+                    format!(
+                        "state name {:?} must be lower-case letters, digits, `_` or `-`",
+                        s.get_ref()
+                    ),
+                ));
             }
             if states.contains(s.get_ref()) {
                 return Err(self.at(s, format!("state `{}` is listed twice", s.get_ref())));
@@ -397,7 +495,14 @@ impl Validator<'_> {
             if states.contains(s.get_ref()) {
                 Ok(s.get_ref().clone())
             } else {
-                Err(self.at(s, format!("{what} `{}` is not a state of kind `{kname}` (states: {})", s.get_ref(), states.join(", "))))
+                Err(self.at(
+                    s,
+                    format!(
+                        "{what} `{}` is not a state of kind `{kname}` (states: {})",
+                        s.get_ref(),
+                        states.join(", ")
+                    ),
+                ))
             }
         };
         let role = |r: &S<String>| -> Result<String, ConfigError> {
@@ -405,28 +510,66 @@ impl Validator<'_> {
                 Ok(r.get_ref().clone())
             } else {
                 let known: Vec<&str> = roles.keys().map(String::as_str).collect();
-                Err(self.at(r, format!("role `{}` is not defined in [roles] (defined: {})", r.get_ref(), if known.is_empty() { "none".into() } else { known.join(", ") })))
+                Err(self.at(
+                    r,
+                    format!(
+                        "role `{}` is not defined in [roles] (defined: {})",
+                        r.get_ref(),
+                        if known.is_empty() {
+                            "none".into()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                ))
             }
         };
         let field = |f: &S<String>| -> Result<String, ConfigError> {
-            let ok = !f.get_ref().is_empty() && f.get_ref().split('.').all(|c| !c.is_empty() && (c == "*" || !c.contains(char::is_whitespace)));
-            if ok { Ok(f.get_ref().clone()) } else { Err(self.at(f, format!("{:?} is not a field path such as \"closure.closed_at\"", f.get_ref()))) }
+            let ok = !f.get_ref().is_empty()
+                && f.get_ref()
+                    .split('.')
+                    .all(|c| !c.is_empty() && (c == "*" || !c.contains(char::is_whitespace)));
+            if ok {
+                Ok(f.get_ref().clone())
+            } else {
+                Err(self.at(
+                    f,
+                    format!("{:?} is not a field path such as \"closure.closed_at\"", f.get_ref()),
+                ))
+            }
         };
 
         let closed_states: Vec<String> = match &rk.closed_states {
-            Some(list) => list.iter().map(|s| state(s, "closed state")).collect::<Result<_, _>>()?,
-            None => states.iter().rev().take(2.min(states.len() - 1)).rev().cloned().collect(),
+            Some(list) => list
+                .iter()
+                .map(|s| state(s, "closed state"))
+                .collect::<Result<_, _>>()?,
+            None => states
+                .iter()
+                .rev()
+                .take(2.min(states.len() - 1))
+                .rev()
+                .cloned()
+                .collect(),
         };
 
         let mut transitions = Vec::new();
         for t in &rk.transitions {
             let rt = t.get_ref();
-            let from: Vec<String> = rt.from.items().into_iter().map(|s| state(&spanned(t, s), "transition source")).collect::<Result<_, _>>()?;
+            let from: Vec<String> = rt
+                .from
+                .items()
+                .into_iter()
+                .map(|s| state(&spanned(t, s), "transition source"))
+                .collect::<Result<_, _>>()?;
             let to = state(&rt.to, "transition target")?;
             if from.contains(&to) {
                 return Err(self.at(&rt.to, format!("transition from `{to}` to itself")));
             }
-            if let Some(prev) = transitions.iter().find(|p: &&Transition| p.to == to && p.from.iter().any(|f| from.contains(f))) {
+            if let Some(prev) = transitions
+                .iter()
+                .find(|p: &&Transition| p.to == to && p.from.iter().any(|f| from.contains(f)))
+            {
                 let f = prev.from.iter().find(|f| from.contains(f)).cloned().unwrap_or_default();
                 return Err(self.at(t, format!("transition `{f} -> {to}` is listed twice")));
             }
@@ -444,7 +587,13 @@ impl Validator<'_> {
         for (i, s) in rk.states.get_ref().iter().enumerate().skip(1) {
             if !transitions.iter().any(|t| &t.to == s.get_ref()) {
                 let _ = i;
-                return Err(self.at(s, format!("no transition leads to state `{}` of kind `{kname}`: add one under `transitions`", s.get_ref())));
+                return Err(self.at(
+                    s,
+                    format!(
+                        "no transition leads to state `{}` of kind `{kname}`: add one under `transitions`",
+                        s.get_ref()
+                    ),
+                ));
             }
         }
 
@@ -454,7 +603,8 @@ impl Validator<'_> {
             let rg = g.get_ref();
             let mut when = Vec::new();
             for (k, v) in &rg.when {
-                let json = serde_json::to_value(v).map_err(|e| self.at(g, format!("cannot use value of `{k}`: {e}")))?;
+                let json =
+                    serde_json::to_value(v).map_err(|e| self.at(g, format!("cannot use value of `{k}`: {e}")))?;
                 when.push((k.clone(), json));
             }
             time_guards.push(TimeGuard {
@@ -478,11 +628,21 @@ impl Validator<'_> {
                 (None, Some(n), None) => SlaRule::Every(n),
                 (None, None, Some(f)) => SlaRule::Deadline(field(f)?),
                 _ => {
-                    return Err(self.at(c, format!("SLA clock `{}` needs exactly one of `within`, `every` or `deadline`", rc.name.get_ref())));
+                    return Err(self.at(
+                        c,
+                        format!(
+                            "SLA clock `{}` needs exactly one of `within`, `every` or `deadline`",
+                            rc.name.get_ref()
+                        ),
+                    ));
                 }
             };
             let start: Vec<String> = match &rc.start {
-                Some(s) => s.items().into_iter().map(|f| field(&spanned(c, f))).collect::<Result<_, _>>()?,
+                Some(s) => s
+                    .items()
+                    .into_iter()
+                    .map(|f| field(&spanned(c, f)))
+                    .collect::<Result<_, _>>()?,
                 None => Vec::new(),
             };
             if start.is_empty() && !matches!(rule, SlaRule::Deadline(_)) {
@@ -528,7 +688,9 @@ fn spanned<T>(parent: &S<T>, value: &str) -> S<String> {
 }
 
 fn is_ident(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// "1 MiB", "512 KiB", "2MB", "1000" -> bytes.
@@ -584,7 +746,13 @@ transitions = [{ from = "open", to = "done", role = "manager" }]
         assert_eq!(c.kinds.len(), 5);
         let order = &c.kinds["order"];
         assert!(order.transition("feedback_received", "issue_open").is_some());
-        assert!(order.transition("feedback_requested", "closed").unwrap().after.is_some());
+        assert!(
+            order
+                .transition("feedback_requested", "closed")
+                .unwrap()
+                .after
+                .is_some()
+        );
         assert!(order.transition("delivered", "closed").is_none());
         assert_eq!(c.kinds["feedback"].digits, 3);
         assert_eq!(c.kinds["request"].time_guards[0].business_days, 5);
@@ -611,14 +779,18 @@ transitions = [{ from = "open", to = "done", role = "manager" }]
     fn transition_to_undefined_state() {
         let e = err(&MINIMAL.replace("to = \"done\"", "to = \"finished\""));
         assert_eq!(e.line, 8);
-        assert!(e.message.contains("`finished` is not a state of kind `note`"), "{}", e.message);
+        assert!(
+            e.message.contains("`finished` is not a state of kind `note`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn transition_needing_undefined_role() {
         let e = err(&MINIMAL.replace("role = \"manager\"", "role = \"boss\""));
         assert_eq!(e.line, 8);
-        assert_eq!(e.column, 52);
+        assert_eq!(e.column, 53);
         assert!(e.message.contains("role `boss` is not defined"), "{}", e.message);
     }
 
@@ -626,12 +798,31 @@ transitions = [{ from = "open", to = "done", role = "manager" }]
     fn bad_types_and_values() {
         assert!(err("[records]\ndir = 3\n").message.contains("string"));
         assert_eq!(err("[calendar]\nworkdays = [\"Mon\", \"Funday\"]\n").column, 20);
-        assert!(err("[calendar]\ntimezone = \"Mars/Olympus\"\n").message.contains("unknown timezone"));
-        assert!(err("[calendar]\nholidays = [\"2026-13-01\"]\n").message.contains("YYYY-MM-DD"));
-        assert!(err("[records]\nmax_file_size = \"lots\"\n").message.contains("max_file_size"));
+        assert!(
+            err("[calendar]\ntimezone = \"Mars/Olympus\"\n")
+                .message
+                .contains("unknown timezone")
+        );
+        assert!(
+            err("[calendar]\nholidays = [\"2026-13-01\"]\n")
+                .message
+                .contains("YYYY-MM-DD")
+        );
+        assert!(
+            err("[records]\nmax_file_size = \"lots\"\n")
+                .message
+                .contains("max_file_size")
+        );
         assert!(err("").message.contains("no kinds"));
-        let e = err(&MINIMAL.replace("states = [\"open\", \"done\"]", "states = [\"open\", \"done\", \"lost\"]"));
-        assert!(e.message.contains("no transition leads to state `lost`"), "{}", e.message);
+        let e = err(&MINIMAL.replace(
+            "states = [\"open\", \"done\"]",
+            "states = [\"open\", \"done\", \"lost\"]",
+        ));
+        assert!(
+            e.message.contains("no transition leads to state `lost`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

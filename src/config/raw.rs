@@ -1,8 +1,8 @@
 //! casework.toml as written: every value keeps its span so that validation
 //! errors can name `casework.toml:line:column`.
 
-use serde::Deserialize;
 use indexmap::IndexMap;
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
 

@@ -95,11 +95,15 @@ impl Code {
     pub fn summary(self) -> &'static str {
         match self {
             Code::FrontMatter => "The record has no front-matter, or it is not terminated by a `---` line.",
-            Code::Yaml => "The front-matter is not valid YAML (syntax, duplicate key, alias expansion or nesting past the limits).",
+            Code::Yaml => {
+                "The front-matter is not valid YAML (syntax, duplicate key, alias expansion or nesting past the limits)."
+            }
             Code::Encoding => "The record file is not UTF-8 text.",
             Code::TooLarge => "The record file is larger than `records.max_file_size`; it was not read.",
             Code::Schema => "The front-matter violates its kind's JSON Schema or a guard of its state.",
-            Code::IdFormat => "The `id` does not follow the kind's format PREFIX-YEAR-SEQUENCE, with the year of `opened`.",
+            Code::IdFormat => {
+                "The `id` does not follow the kind's format PREFIX-YEAR-SEQUENCE, with the year of `opened`."
+            }
             Code::DuplicateId => "Two record files carry the same `id`.",
             Code::FileName => "The file name is not `<id>.md` or the file is not in its kind's folder.",
             Code::UnknownKind => "The `kind` is not configured in casework.toml.",
@@ -212,11 +216,17 @@ pub struct Report {
 
 impl Report {
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     pub fn warnings(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 
     /// Stable order: by file, then position, then code.

@@ -40,9 +40,17 @@ pub fn init(dir: &Path) -> Result<Scaffolded> {
     }
     files.push(("README.md".into(), TEAM_README.as_bytes().to_vec()));
 
-    let existing: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).filter(|p| dir.join(p).exists()).collect();
+    let existing: Vec<&str> = files
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .filter(|p| dir.join(p).exists())
+        .collect();
     if !existing.is_empty() {
-        bail!("{} already exists in {}; casework init never overwrites files (move them away or edit them by hand)", existing.join(", "), dir.display());
+        bail!(
+            "{} already exists in {}; casework init never overwrites files (move them away or edit them by hand)",
+            existing.join(", "),
+            dir.display()
+        );
     }
     let mut done = Scaffolded::default();
     for (path, contents) in &files {
@@ -52,9 +60,20 @@ pub fn init(dir: &Path) -> Result<Scaffolded> {
 
     let ignore = dir.join(".gitignore");
     let current = std::fs::read_to_string(&ignore).unwrap_or_default();
-    if !current.lines().any(|l| l.trim() == GITIGNORE_LINE || l.trim() == "/_site/") {
-        let sep = if current.is_empty() || current.ends_with('\n') { "" } else { "\n" };
-        write_atomic(&ignore, format!("{current}{sep}# the site `casework build` writes\n{GITIGNORE_LINE}\n").as_bytes(), false)?;
+    if !current
+        .lines()
+        .any(|l| l.trim() == GITIGNORE_LINE || l.trim() == "/_site/")
+    {
+        let sep = if current.is_empty() || current.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        write_atomic(
+            &ignore,
+            format!("{current}{sep}# the site `casework build` writes\n{GITIGNORE_LINE}\n").as_bytes(),
+            false,
+        )?;
         done.written.push(".gitignore".into());
     }
 

@@ -13,15 +13,25 @@ use std::path::Path;
 /// and a rename, so readers never see half a file. With `create_new`, an
 /// existing file is never replaced.
 pub fn write_atomic(path: &Path, contents: &[u8], create_new: bool) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create folder {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new().prefix(".casework-").tempfile_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".casework-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
     if create_new {
-        tmp.persist_noclobber(path).map_err(|e| e.error).with_context(|| format!("cannot create {}", path.display()))?;
+        tmp.persist_noclobber(path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot create {}", path.display()))?;
     } else {
-        tmp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write {}", path.display()))?;
+        tmp.persist(path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
 }
@@ -32,9 +42,17 @@ pub fn write_atomic(path: &Path, contents: &[u8], create_new: bool) -> Result<()
 /// signing settings and identity apply exactly as for their own commits.
 pub fn commit(root: &Path, paths: &[&str], message: &str) -> Result<()> {
     let run = |args: &[&str]| -> Result<()> {
-        let out = std::process::Command::new("git").current_dir(root).args(args).output().context("cannot run git")?;
+        let out = std::process::Command::new("git")
+            .current_dir(root)
+            .args(args)
+            .output()
+            .context("cannot run git")?;
         if !out.status.success() {
-            anyhow::bail!("git {} failed: {}", args.first().copied().unwrap_or_default(), String::from_utf8_lossy(&out.stderr).trim());
+            anyhow::bail!(
+                "git {} failed: {}",
+                args.first().copied().unwrap_or_default(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
         Ok(())
     };

@@ -34,18 +34,18 @@ pub fn next_sequence(config: &Config, kind: &Kind, year: i32) -> u64 {
     if let Ok(entries) = std::fs::read_dir(config.root.join(&kind.dir)) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if let Some((y, seq)) = name.strip_suffix(".md").and_then(|id| kind.parse_id(id)) {
-                if y == year {
-                    max = max.max(seq);
-                }
+            if let Some((y, seq)) = name.strip_suffix(".md").and_then(|id| kind.parse_id(id))
+                && y == year
+            {
+                max = max.max(seq);
             }
         }
     }
     for id in check::disposed_ids(config) {
-        if let Some((y, seq)) = kind.parse_id(&id) {
-            if y == year {
-                max = max.max(seq);
-            }
+        if let Some((y, seq)) = kind.parse_id(&id)
+            && y == year
+        {
+            max = max.max(seq);
         }
     }
     max + 1
@@ -60,7 +60,10 @@ pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
     }
     for a in &req.sets {
         if OWN_FIELDS.contains(&a.path[0].as_str()) {
-            bail!("`{}` is set by casework new itself and cannot be given with --set", a.path[0]);
+            bail!(
+                "`{}` is set by casework new itself and cannot be given with --set",
+                a.path[0]
+            );
         }
     }
     let year = config.calendar.local_date(ctx.now).year();
@@ -70,9 +73,16 @@ pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
         let text = render(kind, &id, &req, ctx.now)?;
         let rel = format!("{}/{id}.md", kind.dir);
         let abs = config.root.join(&rel);
-        let file = RecordFile { path: rel.clone(), abs: abs.clone() };
-        let rec = record::parse(file, text.clone()).map_err(|d| anyhow::anyhow!("internal error: new record does not parse: {}", d.message))?;
-        let errors: Vec<Diagnostic> = check::check_record(ctx, &rec).into_iter().filter(|d| d.severity == Severity::Error).collect();
+        let file = RecordFile {
+            path: rel.clone(),
+            abs: abs.clone(),
+        };
+        let rec = record::parse(file, text.clone())
+            .map_err(|d| anyhow::anyhow!("internal error: new record does not parse: {}", d.message))?;
+        let errors: Vec<Diagnostic> = check::check_record(ctx, &rec)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
         if !errors.is_empty() {
             return Ok(Created::Refused(errors));
         }
@@ -92,7 +102,10 @@ fn render(kind: &Kind, id: &str, req: &NewRecord, now: DateTime<Utc>) -> Result<
     data.insert("kind".into(), Value::String(kind.name.clone()));
     data.insert("title".into(), Value::String(req.title.trim().into()));
     data.insert("status".into(), Value::String(kind.first_state().into()));
-    data.insert("opened".into(), Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true)));
+    data.insert(
+        "opened".into(),
+        Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true)),
+    );
     if let Some(owner) = &req.owner {
         data.insert("owner".into(), Value::String(owner.clone()));
     }

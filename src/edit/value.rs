@@ -26,7 +26,11 @@ pub fn parse_assignment(arg: &str) -> Result<Assignment> {
     if field.is_empty() || path.iter().any(|p| p.is_empty() || p.contains(char::is_whitespace)) {
         bail!("`{field}` is not a field path such as `customer.name`");
     }
-    Ok(Assignment { path, append, value: parse_value(rhs) })
+    Ok(Assignment {
+        path,
+        append,
+        value: parse_value(rhs),
+    })
 }
 
 /// A command-line value as YAML would read it; text when it is not YAML.
@@ -48,7 +52,11 @@ pub fn apply(target: &mut Map<String, Value>, a: &Assignment) -> Result<()> {
         let entry = map.entry(key.clone()).or_insert_with(|| Value::Object(Map::new()));
         map = match entry {
             Value::Object(m) => m,
-            _ => bail!("`{}` is not a mapping, so `{}` cannot be set", a.path[..=i].join("."), a.path.join(".")),
+            _ => bail!(
+                "`{}` is not a mapping, so `{}` cannot be set",
+                a.path[..=i].join("."),
+                a.path.join(".")
+            ),
         };
     }
     if a.append {
@@ -116,7 +124,8 @@ fn emit_item(out: &mut String, indent: usize, value: &Value) {
 pub fn scalar_text(v: &Value) -> String {
     match v {
         Value::String(s) => {
-            if !s.is_empty() && !s.contains(['\n', '\r', '\t', '#', '"', '\'']) && parse_value(s) == *v && s.trim() == s {
+            let plain = matches!(yaml::parse(&format!("v: {s}\n"), 1, false), Ok((Value::Object(m), _)) if m.get("v") == Some(v));
+            if plain && !s.contains(['\n', '\r', '\t', '#', '"', '\'']) && s.trim() == s {
                 s.clone()
             } else {
                 serde_json::to_string(s).unwrap_or_default()
@@ -155,7 +164,10 @@ mod tests {
         apply(&mut m, &parse_assignment("customer.name=Ann Lee").unwrap()).unwrap();
         apply(&mut m, &parse_assignment("tags+=a").unwrap()).unwrap();
         apply(&mut m, &parse_assignment("tags+=b").unwrap()).unwrap();
-        assert_eq!(Value::Object(m.clone()), json!({"customer": {"name": "Ann Lee"}, "tags": ["a", "b"]}));
+        assert_eq!(
+            Value::Object(m.clone()),
+            json!({"customer": {"name": "Ann Lee"}, "tags": ["a", "b"]})
+        );
         assert!(apply(&mut m, &parse_assignment("customer.name.first=x").unwrap()).is_err());
     }
 
@@ -164,7 +176,10 @@ mod tests {
         let mut out = String::new();
         emit_field(&mut out, 0, "customer", &json!({"name": "Ann: Lee", "n": "5"}));
         emit_field(&mut out, 0, "items", &json!([{"a": 1, "b": "x"}, "y"]));
-        assert_eq!(out, "customer:\n  name: \"Ann: Lee\"\n  n: \"5\"\nitems:\n  - a: 1\n    b: x\n  - y\n");
+        assert_eq!(
+            out,
+            "customer:\n  name: \"Ann: Lee\"\n  n: \"5\"\nitems:\n  - a: 1\n    b: x\n  - y\n"
+        );
     }
 
     proptest! {

@@ -56,7 +56,10 @@ impl Record {
     /// Positions of every node. Parsing twice is cheaper than tracking
     /// positions for the many records that have no finding.
     pub fn positions(&self) -> PosMap {
-        yaml::parse(self.yaml(), self.fm.first_line, true).ok().and_then(|(_, p)| p).unwrap_or_default()
+        yaml::parse(self.yaml(), self.fm.first_line, true)
+            .ok()
+            .and_then(|(_, p)| p)
+            .unwrap_or_default()
     }
 }
 
@@ -71,12 +74,16 @@ pub struct FrontMatter {
     pub body_start: usize,
 }
 
-/// Why a file could not become a [`Record`].
-pub type LoadFailure = Diagnostic;
+/// Why a file could not become a [`Record`] (boxed: the success path is the common one).
+pub type LoadFailure = Box<Diagnostic>;
 
 /// Split a file between the front matter and its content.
 pub fn split_front_matter(text: &str) -> Result<FrontMatter, (Pos, String)> {
-    let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let start = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
     let mut lines = LineIter { text, offset: start };
     let first = lines.next();
     if first.is_none_or(|(l, _)| l.trim_end() != "---") {
@@ -88,10 +95,17 @@ pub fn split_front_matter(text: &str) -> Result<FrontMatter, (Pos, String)> {
     let yaml_start = lines.offset;
     while let Some((l, line_start)) = lines.next() {
         if l.trim_end() == "---" {
-            return Ok(FrontMatter { yaml: yaml_start..line_start, first_line: 2, body_start: lines.offset });
+            return Ok(FrontMatter {
+                yaml: yaml_start..line_start,
+                first_line: 2,
+                body_start: lines.offset,
+            });
         }
     }
-    Err((Pos { line: 1, column: 1 }, "the front-matter opened on line 1 is never closed: add a line `---` after the last field".into()))
+    Err((
+        Pos { line: 1, column: 1 },
+        "the front-matter opened on line 1 is never closed: add a line `---` after the last field".into(),
+    ))
 }
 
 /// Lines without their terminator, with their start offset.
@@ -135,8 +149,14 @@ pub fn discover(config: &Config) -> Vec<RecordFile> {
 pub fn record_file(root: &Path, path: &Path) -> Option<RecordFile> {
     let abs = std::path::absolute(path).ok()?;
     let rel = abs.strip_prefix(root).ok()?;
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-    Some(RecordFile { path: parts.join("/"), abs })
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(RecordFile {
+        path: parts.join("/"),
+        abs,
+    })
 }
 
 /// Read and parse one file, or say why it cannot be read.
@@ -146,19 +166,30 @@ pub fn load(file: &RecordFile, config: &Config) -> Result<Record, LoadFailure> {
         if let Some(p) = pos {
             d = d.at(Span { start: p, end: p });
         }
-        d
+        Box::new(d)
     };
-    let meta = std::fs::symlink_metadata(&file.abs).map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
+    let meta = std::fs::symlink_metadata(&file.abs)
+        .map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
     if meta.file_type().is_symlink() {
         let target = std::fs::canonicalize(&file.abs);
         let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
         match target {
             Ok(t) if t.starts_with(&root) => {}
-            Ok(t) => return Err(fail(Code::FileName, None, format!("symlink to {} leads out of the repository root; it was not read", t.display()))),
+            Ok(t) => {
+                return Err(fail(
+                    Code::FileName,
+                    None,
+                    format!(
+                        "symlink to {} leads out of the repository root; it was not read",
+                        t.display()
+                    ),
+                ));
+            }
             Err(_) => return Err(fail(Code::FileName, None, "broken symlink; it was not read".into())),
         }
     }
-    let meta = std::fs::metadata(&file.abs).map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
+    let meta =
+        std::fs::metadata(&file.abs).map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
     if !meta.is_file() {
         return Err(fail(Code::FileName, None, "not a regular file".into()));
     }
@@ -166,23 +197,39 @@ pub fn load(file: &RecordFile, config: &Config) -> Result<Record, LoadFailure> {
         return Err(fail(
             Code::TooLarge,
             None,
-            format!("file is {} bytes, above the limit of {} bytes (`records.max_file_size`); it was not read", meta.len(), config.max_file_size),
+            format!(
+                "file is {} bytes, above the limit of {} bytes (`records.max_file_size`); it was not read",
+                meta.len(),
+                config.max_file_size
+            ),
         ));
     }
-    let bytes = read_limited(&file.abs, config.max_file_size).map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
+    let bytes = read_limited(&file.abs, config.max_file_size)
+        .map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
     let text = decode(bytes).map_err(|(pos, msg)| fail(Code::Encoding, Some(pos), msg))?;
     parse(file.clone(), text)
 }
 
 /// Parse the text of a record file.
 pub fn parse(file: RecordFile, text: String) -> Result<Record, LoadFailure> {
-    let at = |code: Code, pos: Pos, msg: String| Diagnostic::error(code, file.path.clone(), msg).at(Span { start: pos, end: pos });
+    let at = |code: Code, pos: Pos, msg: String| {
+        Box::new(Diagnostic::error(code, file.path.clone(), msg).at(Span { start: pos, end: pos }))
+    };
     let fm = split_front_matter(&text).map_err(|(pos, msg)| at(Code::FrontMatter, pos, msg))?;
-    let (data, _) = yaml::parse(&text[fm.yaml.clone()], fm.first_line, false).map_err(|e| at(Code::Yaml, e.pos, e.message))?;
+    let (data, _) =
+        yaml::parse(&text[fm.yaml.clone()], fm.first_line, false).map_err(|e| at(Code::Yaml, e.pos, e.message))?;
     match data {
         Value::Object(_) => Ok(Record { file, text, fm, data }),
-        Value::Null => Err(at(Code::FrontMatter, Pos { line: 1, column: 1 }, "the front-matter is empty: it needs at least id, kind, title, status and opened".into())),
-        _ => Err(at(Code::FrontMatter, Pos { line: 2, column: 1 }, "the front-matter must be a YAML mapping of fields (`name: value` lines)".into())),
+        Value::Null => Err(at(
+            Code::FrontMatter,
+            Pos { line: 1, column: 1 },
+            "the front-matter is empty: it needs at least id, kind, title, status and opened".into(),
+        )),
+        _ => Err(at(
+            Code::FrontMatter,
+            Pos { line: 2, column: 1 },
+            "the front-matter must be a YAML mapping of fields (`name: value` lines)".into(),
+        )),
     }
 }
 
@@ -200,7 +247,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
         Ok(text) => {
             if let Some(i) = text.find('\0') {
                 let (line, column) = crate::config::line_col(&text, i);
-                return Err((Pos { line, column }, "the file contains NUL bytes: it looks binary, not a Markdown record".into()));
+                return Err((
+                    Pos { line, column },
+                    "the file contains NUL bytes: it looks binary, not a Markdown record".into(),
+                ));
             }
             Ok(text)
         }
@@ -209,7 +259,13 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
             let valid = e.utf8_error().valid_up_to();
             let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
             let (line, column) = crate::config::line_col(prefix, prefix.len());
-            Err((Pos { line, column }, format!("the file is not UTF-8 text (invalid byte 0x{:02x}); save it as UTF-8", bytes[valid])))
+            Err((
+                Pos { line, column },
+                format!(
+                    "the file is not UTF-8 text (invalid byte 0x{:02x}); save it as UTF-8",
+                    bytes[valid]
+                ),
+            ))
         }
     }
 }
@@ -230,11 +286,19 @@ pub fn get_all<'a>(v: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
     for part in path.split('.') {
         let mut next = Vec::new();
         for (p, v) in out {
-            let join = |k: &str| if p.is_empty() { k.to_string() } else { format!("{p}.{k}") };
+            let join = |k: &str| {
+                if p.is_empty() {
+                    k.to_string()
+                } else {
+                    format!("{p}.{k}")
+                }
+            };
             match (part, v) {
                 ("*", Value::Array(a)) => next.extend(a.iter().enumerate().map(|(i, x)| (join(&i.to_string()), x))),
                 (k, Value::Object(m)) => next.extend(m.get(k).map(|x| (join(k), x))),
-                (k, Value::Array(a)) => next.extend(k.parse::<usize>().ok().and_then(|i| a.get(i)).map(|x| (join(k), x))),
+                (k, Value::Array(a)) => {
+                    next.extend(k.parse::<usize>().ok().and_then(|i| a.get(i)).map(|x| (join(k), x)))
+                }
                 _ => {}
             }
         }
@@ -245,7 +309,9 @@ pub fn get_all<'a>(v: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
 
 /// The JSON pointer of a dotted path.
 pub fn pointer(path: &str) -> String {
-    path.split('.').map(|p| format!("/{}", yaml::escape_pointer(p))).collect()
+    path.split('.')
+        .map(|p| format!("/{}", yaml::escape_pointer(p)))
+        .collect()
 }
 
 /// The span for `pointer`, or for its nearest enclosing node that has one.
@@ -284,9 +350,19 @@ mod tests {
 
     #[test]
     fn split_errors() {
-        assert!(split_front_matter("# Title\n").unwrap_err().1.contains("no front-matter"));
+        assert!(
+            split_front_matter("# Title\n")
+                .unwrap_err()
+                .1
+                .contains("no front-matter")
+        );
         assert!(split_front_matter("").is_err());
-        assert!(split_front_matter("---\nid: x\n").unwrap_err().1.contains("never closed"));
+        assert!(
+            split_front_matter("---\nid: x\n")
+                .unwrap_err()
+                .1
+                .contains("never closed")
+        );
     }
 
     #[test]
@@ -310,7 +386,10 @@ mod tests {
     fn locate_falls_back_to_parent() {
         let (_, map) = yaml::parse("a:\n  b: 1\n", 2, true).unwrap();
         let map = map.unwrap();
-        assert_eq!(locate(&map, "/a/missing", true).unwrap().start, Pos { line: 2, column: 1 });
+        assert_eq!(
+            locate(&map, "/a/missing", true).unwrap().start,
+            Pos { line: 2, column: 1 }
+        );
         assert_eq!(locate(&map, "/a/b", false).unwrap().start, Pos { line: 3, column: 6 });
     }
 }

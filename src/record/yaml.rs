@@ -53,8 +53,19 @@ pub fn parse(text: &str, first_line: usize, positions: bool) -> Result<(Value, O
 }
 
 enum Frame {
-    Seq { value: Vec<Value>, anchor: usize, start: YSpan, pointer: String },
-    Map { value: Map<String, Value>, anchor: usize, start: YSpan, pointer: String, key: Option<(String, YSpan)> },
+    Seq {
+        value: Vec<Value>,
+        anchor: usize,
+        start: YSpan,
+        pointer: String,
+    },
+    Map {
+        value: Map<String, Value>,
+        anchor: usize,
+        start: YSpan,
+        pointer: String,
+        key: Option<(String, YSpan)>,
+    },
 }
 
 struct Builder {
@@ -69,15 +80,24 @@ struct Builder {
 
 impl Builder {
     fn pos(&self, line: usize, col: usize) -> Pos {
-        Pos { line: line + self.first_line - 1, column: col + 1 }
+        Pos {
+            line: line + self.first_line - 1,
+            column: col + 1,
+        }
     }
 
     fn span(&self, s: YSpan) -> Span {
-        Span { start: self.pos(s.start.line(), s.start.col()), end: self.pos(s.end.line(), s.end.col()) }
+        Span {
+            start: self.pos(s.start.line(), s.start.col()),
+            end: self.pos(s.end.line(), s.end.col()),
+        }
     }
 
     fn error(&self, s: YSpan, message: String) -> YamlError {
-        YamlError { pos: self.pos(s.start.line(), s.start.col()), message }
+        YamlError {
+            pos: self.pos(s.start.line(), s.start.col()),
+            message,
+        }
     }
 
     /// The JSON pointer of the node about to be added, and its key span.
@@ -85,7 +105,11 @@ impl Builder {
         match self.stack.last() {
             None => (String::new(), None),
             Some(Frame::Seq { value, pointer, .. }) => (format!("{pointer}/{}", value.len()), None),
-            Some(Frame::Map { pointer, key: Some((k, ks)), .. }) => (format!("{pointer}/{}", escape_pointer(k)), Some(*ks)),
+            Some(Frame::Map {
+                pointer,
+                key: Some((k, ks)),
+                ..
+            }) => (format!("{pointer}/{}", escape_pointer(k)), Some(*ks)),
             Some(Frame::Map { pointer, key: None, .. }) => (pointer.clone(), None),
         }
     }
@@ -133,17 +157,32 @@ impl Builder {
                 }
                 let (pointer, _) = self.child_pointer();
                 let frame = if matches!(ev, Event::SequenceStart(..)) {
-                    Frame::Seq { value: Vec::new(), anchor, start: span, pointer }
+                    Frame::Seq {
+                        value: Vec::new(),
+                        anchor,
+                        start: span,
+                        pointer,
+                    }
                 } else {
-                    Frame::Map { value: Map::new(), anchor, start: span, pointer, key: None }
+                    Frame::Map {
+                        value: Map::new(),
+                        anchor,
+                        start: span,
+                        pointer,
+                        key: None,
+                    }
                 };
                 self.stack.push(frame);
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else { return Ok(()) };
                 let (value, anchor, start) = match frame {
-                    Frame::Seq { value, anchor, start, .. } => (Value::Array(value), anchor, start),
-                    Frame::Map { value, anchor, start, .. } => (Value::Object(value), anchor, start),
+                    Frame::Seq {
+                        value, anchor, start, ..
+                    } => (Value::Array(value), anchor, start),
+                    Frame::Map {
+                        value, anchor, start, ..
+                    } => (Value::Object(value), anchor, start),
                 };
                 let whole = YSpan::new(start.start, span.end);
                 self.add(value, anchor, whole, start)?;
@@ -157,7 +196,10 @@ impl Builder {
                 };
                 self.alias_nodes += count_nodes(&value, MAX_ALIAS_NODES + 1);
                 if self.alias_nodes > MAX_ALIAS_NODES {
-                    return Err(self.error(span, format!("aliases expand to more than {MAX_ALIAS_NODES} nodes (a YAML alias bomb?)")));
+                    return Err(self.error(
+                        span,
+                        format!("aliases expand to more than {MAX_ALIAS_NODES} nodes (a YAML alias bomb?)"),
+                    ));
                 }
                 self.add(value, 0, span, span)?;
             }
@@ -175,8 +217,15 @@ impl Builder {
         if self.positions.is_some() {
             let key = key_span.map(|k| self.span(k));
             // Collections are marked by their first line only, like scalars.
-            let end = if matches!(value, Value::Array(_) | Value::Object(_)) { start.end } else { span.end };
-            let node = NodePos { key, value: self.span(YSpan::new(span.start, end)) };
+            let end = if matches!(value, Value::Array(_) | Value::Object(_)) {
+                start.end
+            } else {
+                span.end
+            };
+            let node = NodePos {
+                key,
+                value: self.span(YSpan::new(span.start, end)),
+            };
             if let Some(map) = self.positions.as_mut() {
                 map.insert(pointer, node);
             }
@@ -199,7 +248,9 @@ fn scalar_to_json(s: Scalar<'_>) -> Value {
         Scalar::Null => Value::Null,
         Scalar::Boolean(b) => Value::Bool(b),
         Scalar::Integer(i) => Value::Number(i.into()),
-        Scalar::FloatingPoint(f) => Number::from_f64(f.into_inner()).map_or_else(|| Value::String(f.to_string()), Value::Number),
+        Scalar::FloatingPoint(f) => {
+            Number::from_f64(f.into_inner()).map_or_else(|| Value::String(f.to_string()), Value::Number)
+        }
         Scalar::String(s) => Value::String(s.into_owned()),
     }
 }
@@ -224,7 +275,11 @@ fn count_nodes(v: &Value, limit: usize) -> usize {
 
 /// RFC 6901 escaping of one pointer segment.
 pub fn escape_pointer(key: &str) -> String {
-    if key.contains(['~', '/']) { key.replace('~', "~0").replace('/', "~1") } else { key.to_string() }
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1")
+    } else {
+        key.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -241,7 +296,10 @@ mod tests {
     fn values_and_positions() {
         let text = "id: A-2026-001\ncount: 3\nok: true\nnested:\n  list:\n    - a\n    - {b: 1.5}\n";
         let (v, map) = parse(text, 2, true).unwrap();
-        assert_eq!(v, json!({"id": "A-2026-001", "count": 3, "ok": true, "nested": {"list": ["a", {"b": 1.5}]}}));
+        assert_eq!(
+            v,
+            json!({"id": "A-2026-001", "count": 3, "ok": true, "nested": {"list": ["a", {"b": 1.5}]}})
+        );
         let map = map.unwrap();
         assert_eq!(pos(&map, "/id"), (2, 5));
         assert_eq!(map["/id"].key.unwrap().start, Pos { line: 2, column: 1 });
@@ -252,8 +310,16 @@ mod tests {
 
     #[test]
     fn dates_stay_strings_and_quotes_force_strings() {
-        let (v, _) = parse("opened: 2026-03-02T09:14:00Z\ndue: 2026-12-01\nn: '12'\nt: !!str 7\n", 1, false).unwrap();
-        assert_eq!(v, json!({"opened": "2026-03-02T09:14:00Z", "due": "2026-12-01", "n": "12", "t": "7"}));
+        let (v, _) = parse(
+            "opened: 2026-03-02T09:14:00Z\ndue: 2026-12-01\nn: '12'\nt: !!str 7\n",
+            1,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"opened": "2026-03-02T09:14:00Z", "due": "2026-12-01", "n": "12", "t": "7"})
+        );
     }
 
     #[test]

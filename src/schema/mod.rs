@@ -26,7 +26,11 @@ impl Schemas {
     /// schema is not an error of the run: each record of that kind gets a
     /// `config` finding instead.
     pub fn compile(config: &Config) -> Schemas {
-        let by_kind = config.kinds.values().map(|k| (k.name.clone(), compile_kind(config, k))).collect();
+        let by_kind = config
+            .kinds
+            .values()
+            .map(|k| (k.name.clone(), compile_kind(config, k)))
+            .collect();
         Schemas { by_kind }
     }
 
@@ -40,15 +44,33 @@ pub fn compile_kind(config: &Config, kind: &Kind) -> KindSchema {
     let path = config.root.join(&kind.schema);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) => return KindSchema::Broken(format!("the schema file `{}` of kind `{}` cannot be read ({e})", kind.schema, kind.name)),
+        Err(e) => {
+            return KindSchema::Broken(format!(
+                "the schema file `{}` of kind `{}` cannot be read ({e})",
+                kind.schema, kind.name
+            ));
+        }
     };
     let schema: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
-        Err(e) => return KindSchema::Broken(format!("the schema file `{}` is not valid JSON (line {}, column {}: {e})", kind.schema, e.line(), e.column())),
+        Err(e) => {
+            return KindSchema::Broken(format!(
+                "the schema file `{}` is not valid JSON (line {}, column {}: {e})",
+                kind.schema,
+                e.line(),
+                e.column()
+            ));
+        }
     };
     match build(&schema) {
-        Ok(validator) => KindSchema::Ready { schema, validator: Box::new(validator) },
-        Err(e) => KindSchema::Broken(format!("the schema file `{}` is not a valid JSON Schema: {e}", kind.schema)),
+        Ok(validator) => KindSchema::Ready {
+            schema,
+            validator: Box::new(validator),
+        },
+        Err(e) => KindSchema::Broken(format!(
+            "the schema file `{}` is not a valid JSON Schema: {e}",
+            kind.schema
+        )),
     }
 }
 
@@ -63,7 +85,12 @@ pub fn build(schema: &Value) -> Result<Validator, String> {
 
 /// Validate a record against its kind's schema. `positions` is filled on
 /// first need, so valid records are never parsed twice.
-pub fn check(record: &Record, schema: &Value, validator: &Validator, positions: &mut Option<PosMap>) -> Vec<Diagnostic> {
+pub fn check(
+    record: &Record,
+    schema: &Value,
+    validator: &Validator,
+    positions: &mut Option<PosMap>,
+) -> Vec<Diagnostic> {
     if validator.is_valid(&record.data) {
         return Vec::new();
     }
@@ -73,13 +100,22 @@ pub fn check(record: &Record, schema: &Value, validator: &Validator, positions: 
         // `id`, `kind` and `status` have codes of their own.
         let path = err.instance_path().as_str();
         let own_code = matches!(path, "/id" | "/status" | "/kind")
-            && matches!(err.kind(), ValidationErrorKind::Pattern { .. } | ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. });
+            && matches!(
+                err.kind(),
+                ValidationErrorKind::Pattern { .. }
+                    | ValidationErrorKind::Enum { .. }
+                    | ValidationErrorKind::Constant { .. }
+            );
         if own_code {
             continue;
         }
         for (pointer, key, message) in describe(&err, schema, &record.data) {
             let span = record::locate(map, &pointer, key).unwrap_or_default();
-            out.push(Diagnostic::error(Code::Schema, record.file.path.clone(), message).at(span).record(record.id()));
+            out.push(
+                Diagnostic::error(Code::Schema, record.file.path.clone(), message)
+                    .at(span)
+                    .record(record.id()),
+            );
         }
     }
     out
@@ -98,23 +134,53 @@ fn describe(err: &ValidationError<'_>, schema: &Value, data: &Value) -> Vec<(Str
     match err.kind() {
         ValidationErrorKind::Required { property } => {
             let prop = property.as_str().unwrap_or_default();
-            let full = if field.is_empty() { prop.to_string() } else { format!("{field}.{prop}") };
+            let full = if field.is_empty() {
+                prop.to_string()
+            } else {
+                format!("{field}.{prop}")
+            };
             // A guard's missing top-level field is best shown at `status`.
-            let target = if ptr.is_empty() && guard.is_some() && data.get("status").is_some() { "/status".to_string() } else { ptr.clone() };
+            let target = if ptr.is_empty() && guard.is_some() && data.get("status").is_some() {
+                "/status".to_string()
+            } else {
+                ptr.clone()
+            };
             vec![(target, true, format!("missing field `{full}`{when}"))]
         }
-        ValidationErrorKind::AdditionalProperties { unexpected } | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
             .iter()
             .map(|k| {
                 let known = allowed_properties(err, schema);
-                let hint = suggest(k, &known).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-                let full = if field.is_empty() { k.clone() } else { format!("{field}.{k}") };
-                (format!("{ptr}/{}", record::yaml::escape_pointer(k)), true, format!("unknown field `{full}`{hint}"))
+                let hint = suggest(k, &known)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                let full = if field.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{field}.{k}")
+                };
+                (
+                    format!("{ptr}/{}", record::yaml::escape_pointer(k)),
+                    true,
+                    format!("unknown field `{full}`{hint}"),
+                )
             })
             .collect(),
         ValidationErrorKind::Enum { options } => {
-            let opts: Vec<String> = options.as_array().map(|a| a.iter().map(short).collect()).unwrap_or_default();
-            vec![(ptr, false, format!("`{field}` is {}, not one of: {}{when}", short(err.instance()), opts.join(", ")))]
+            let opts: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(short).collect())
+                .unwrap_or_default();
+            vec![(
+                ptr,
+                false,
+                format!(
+                    "`{field}` is {}, not one of: {}{when}",
+                    short(err.instance()),
+                    opts.join(", ")
+                ),
+            )]
         }
         ValidationErrorKind::Constant { expected_value } => {
             vec![(ptr, false, format!("`{field}` must be {}{when}", short(expected_value)))]
@@ -124,7 +190,11 @@ fn describe(err: &ValidationError<'_>, schema: &Value, data: &Value) -> Vec<(Str
                 TypeKind::Single(t) => article(&t.to_string()),
                 TypeKind::Multiple(ts) => format!("one of {ts:?}"),
             };
-            vec![(ptr, false, format!("`{field}` must be {want}, not {}", type_name(err.instance())))]
+            vec![(
+                ptr,
+                false,
+                format!("`{field}` must be {want}, not {}", type_name(err.instance())),
+            )]
         }
         ValidationErrorKind::Format { format } => {
             let example = match format.as_str() {
@@ -133,17 +203,39 @@ fn describe(err: &ValidationError<'_>, schema: &Value, data: &Value) -> Vec<(Str
                 "email" => "an email address",
                 other => other,
             };
-            vec![(ptr, false, format!("`{field}` must be {example}, not {}", short(err.instance())))]
+            vec![(
+                ptr,
+                false,
+                format!("`{field}` must be {example}, not {}", short(err.instance())),
+            )]
         }
         ValidationErrorKind::MinItems { limit } => {
-            vec![(ptr, true, format!("`{field}` needs at least {limit} item{}{when}", if *limit == 1 { "" } else { "s" }))]
+            vec![(
+                ptr,
+                true,
+                format!(
+                    "`{field}` needs at least {limit} item{}{when}",
+                    if *limit == 1 { "" } else { "s" }
+                ),
+            )]
         }
         ValidationErrorKind::MinLength { .. } => vec![(ptr, false, format!("`{field}` must not be empty{when}"))],
         ValidationErrorKind::Pattern { pattern } => {
-            vec![(ptr, false, format!("`{field}` is {}, which does not match the pattern {pattern}", short(err.instance())))]
+            vec![(
+                ptr,
+                false,
+                format!(
+                    "`{field}` is {}, which does not match the pattern {pattern}",
+                    short(err.instance())
+                ),
+            )]
         }
         _ => {
-            let subject = if field.is_empty() { "the front-matter".to_string() } else { format!("`{field}`") };
+            let subject = if field.is_empty() {
+                "the front-matter".to_string()
+            } else {
+                format!("`{field}`")
+            };
             vec![(ptr, false, format!("{subject}: {err}{when}"))]
         }
     }
@@ -164,7 +256,11 @@ fn guard_states(err: &ValidationError<'_>, schema: &Value) -> Option<String> {
     Some(match states.len() {
         0 => return None,
         1 => states[0].clone(),
-        _ => format!("{} or {}", states[..states.len() - 1].join(", "), states[states.len() - 1]),
+        _ => format!(
+            "{} or {}",
+            states[..states.len() - 1].join(", "),
+            states[states.len() - 1]
+        ),
     })
 }
 
@@ -192,12 +288,21 @@ fn suggest(name: &str, known: &[String]) -> Option<String> {
 
 /// `/closure/communicated_to/0` -> `closure.communicated_to.0`.
 pub fn dotted(pointer: &str) -> String {
-    pointer.trim_start_matches('/').split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect::<Vec<_>>().join(".")
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    if s.chars().count() > 60 { format!("{}…", s.chars().take(57).collect::<String>()) } else { s }
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(57).collect::<String>())
+    } else {
+        s
+    }
 }
 
 fn type_name(v: &Value) -> &'static str {

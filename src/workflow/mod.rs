@@ -19,13 +19,13 @@ pub struct Unmet {
 pub fn field_roles(config: &Config, kind: &Kind, data: &Value) -> Vec<Unmet> {
     let mut out = Vec::new();
     for (field, role) in &kind.field_roles {
-        if let Some(Value::String(who)) = get_path(data, field) {
-            if !config.has_role(role, who) {
-                out.push(Unmet {
-                    field: field.clone(),
-                    message: format!("`{field}` is {who}, who is not in role `{role}` in casework.toml"),
-                });
-            }
+        if let Some(Value::String(who)) = get_path(data, field)
+            && !config.has_role(role, who)
+        {
+            out.push(Unmet {
+                field: field.clone(),
+                message: format!("`{field}` is {who}, who is not in role `{role}` in casework.toml"),
+            });
         }
     }
     out
@@ -41,10 +41,18 @@ pub fn time_guards(config: &Config, kind: &Kind, data: &Value, at: DateTime<Utc>
         if !applies {
             continue;
         }
-        let condition = g.when.iter().map(|(f, v)| format!("`{f}` is {v}")).collect::<Vec<_>>().join(" and ");
+        let condition = g
+            .when
+            .iter()
+            .map(|(f, v)| format!("`{f}` is {v}"))
+            .collect::<Vec<_>>()
+            .join(" and ");
         let field = g.when.first().map_or_else(|| "status".to_string(), |(f, _)| f.clone());
         match get_path(data, &g.since).and_then(parse_time) {
-            None => out.push(Unmet { field, message: format!("status `{status}` with {condition} needs the time `{}`", g.since) }),
+            None => out.push(Unmet {
+                field,
+                message: format!("status `{status}` with {condition} needs the time `{}`", g.since),
+            }),
             Some(since) => {
                 let passed = config.calendar.business_days_between(since, at);
                 if passed < i64::from(g.business_days) {
