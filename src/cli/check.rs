@@ -51,8 +51,14 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                 return Err(Exit::usage(format!("{}: no such file or folder", p.display())));
             }
             let root = std::fs::canonicalize(&cfg.root).unwrap_or(cfg.root.clone());
-            let abs = std::fs::canonicalize(&p).unwrap_or(p.clone());
-            let Some(rf) = record::record_file(&root, &abs) else {
+            // Resolve the folders but not the file itself: a symlink stays a symlink.
+            let abs = match (p.parent(), p.file_name()) {
+                (Some(dir), Some(name)) if !p.is_dir() => {
+                    std::fs::canonicalize(dir).unwrap_or(dir.to_path_buf()).join(name)
+                }
+                _ => std::fs::canonicalize(&p).unwrap_or(p.clone()),
+            };
+            let Some(rf) = record::record_file_at(&root, &abs) else {
                 return Err(Exit::usage(format!(
                     "{} is outside the records repository at {}",
                     p.display(),
@@ -69,8 +75,8 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             } else {
                 if !known.contains(&rf.path) {
                     files.push(RecordFile {
-                        path: rf.path.clone(),
                         abs: cfg.root.join(&rf.path),
+                        ..rf.clone()
                     });
                 }
                 wanted.insert(rf.path);

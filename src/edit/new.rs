@@ -5,7 +5,7 @@ use super::write_atomic;
 use crate::check::{self, Context};
 use crate::config::{Config, Kind};
 use crate::diag::{Diagnostic, Severity};
-use crate::record::{self, RecordFile};
+use crate::record::{self, Entry, RecordFile};
 use anyhow::{Result, bail};
 use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use serde_json::{Map, Value};
@@ -76,6 +76,7 @@ pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
         let file = RecordFile {
             path: rel.clone(),
             abs: abs.clone(),
+            entry: Entry::File,
         };
         let rec = record::parse(file, text.clone())
             .map_err(|d| anyhow::anyhow!("internal error: new record does not parse: {}", d.message))?;

@@ -17,6 +17,29 @@ pub struct RecordFile {
     /// Path relative to the root, `/`-separated.
     pub path: String,
     pub abs: PathBuf,
+    /// What the directory entry is, as the folder listing said (no extra `stat`).
+    pub entry: Entry,
+}
+
+/// The type of a directory entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    File,
+    Symlink,
+    /// A FIFO, socket or device: never opened (it could block or never end).
+    Other,
+}
+
+impl Entry {
+    fn of(t: std::fs::FileType) -> Entry {
+        if t.is_symlink() {
+            Entry::Symlink
+        } else if t.is_file() {
+            Entry::File
+        } else {
+            Entry::Other
+        }
+    }
 }
 
 /// A record whose front-matter parsed.
@@ -139,14 +162,14 @@ pub fn discover(config: &Config) -> Vec<RecordFile> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| !e.file_type().is_dir() && e.file_name().to_string_lossy().ends_with(".md"))
-        .filter_map(|e| record_file(&config.root, e.path()))
+        .filter_map(|e| record_file(&config.root, e.path(), Entry::of(e.file_type())))
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }
 
 /// A path under the root as a [`RecordFile`], or `None` if outside it.
-pub fn record_file(root: &Path, path: &Path) -> Option<RecordFile> {
+pub fn record_file(root: &Path, path: &Path, entry: Entry) -> Option<RecordFile> {
     let abs = std::path::absolute(path).ok()?;
     let rel = abs.strip_prefix(root).ok()?;
     let parts: Vec<String> = rel
@@ -156,7 +179,14 @@ pub fn record_file(root: &Path, path: &Path) -> Option<RecordFile> {
     Some(RecordFile {
         path: parts.join("/"),
         abs,
+        entry,
     })
+}
+
+/// A path given on the command line, typed by `lstat`.
+pub fn record_file_at(root: &Path, path: &Path) -> Option<RecordFile> {
+    let entry = std::fs::symlink_metadata(path).map_or(Entry::File, |m| Entry::of(m.file_type()));
+    record_file(root, path, entry)
 }
 
 /// Read and parse one file, or say why it cannot be read.
@@ -168,44 +198,45 @@ pub fn load(file: &RecordFile, config: &Config) -> Result<Record, LoadFailure> {
         }
         Box::new(d)
     };
-    let meta = std::fs::symlink_metadata(&file.abs)
-        .map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
-    if meta.file_type().is_symlink() {
-        let target = std::fs::canonicalize(&file.abs);
-        let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
-        match target {
-            Ok(t) if t.starts_with(&root) => {}
-            Ok(t) => {
-                return Err(fail(
-                    Code::FileName,
-                    None,
-                    format!(
+    let cannot = |e: std::io::Error| fail(Code::Encoding, None, format!("cannot read the file: {e}"));
+    match file.entry {
+        Entry::Other => return Err(fail(Code::FileName, None, "not a regular file; it was not read".into())),
+        Entry::Symlink => {
+            let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
+            match std::fs::canonicalize(&file.abs) {
+                Ok(t) if t.starts_with(&root) && t.is_file() => {}
+                Ok(t) if t.starts_with(&root) => {
+                    return Err(fail(
+                        Code::FileName,
+                        None,
+                        "symlink to something that is not a file; it was not read".into(),
+                    ));
+                }
+                Ok(t) => {
+                    let msg = format!(
                         "symlink to {} leads out of the repository root; it was not read",
                         t.display()
-                    ),
-                ));
+                    );
+                    return Err(fail(Code::FileName, None, msg));
+                }
+                Err(_) => return Err(fail(Code::FileName, None, "broken symlink; it was not read".into())),
             }
-            Err(_) => return Err(fail(Code::FileName, None, "broken symlink; it was not read".into())),
         }
+        Entry::File => {}
     }
-    let meta =
-        std::fs::metadata(&file.abs).map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
-    if !meta.is_file() {
-        return Err(fail(Code::FileName, None, "not a regular file".into()));
+    let mut f = std::fs::File::open(&file.abs).map_err(cannot)?;
+    let len = f.metadata().map_err(cannot)?.len();
+    if len > config.max_file_size {
+        let msg = format!(
+            "file is {len} bytes, above the limit of {} bytes (`records.max_file_size`); it was not read",
+            config.max_file_size
+        );
+        return Err(fail(Code::TooLarge, None, msg));
     }
-    if meta.len() > config.max_file_size {
-        return Err(fail(
-            Code::TooLarge,
-            None,
-            format!(
-                "file is {} bytes, above the limit of {} bytes (`records.max_file_size`); it was not read",
-                meta.len(),
-                config.max_file_size
-            ),
-        ));
-    }
-    let bytes = read_limited(&file.abs, config.max_file_size)
-        .map_err(|e| fail(Code::Encoding, None, format!("cannot read the file: {e}")))?;
+    // Read at most the limit, so a file growing under us cannot blow memory.
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut f, config.max_file_size + 1), &mut bytes)
+        .map_err(cannot)?;
     let text = decode(bytes).map_err(|(pos, msg)| fail(Code::Encoding, Some(pos), msg))?;
     parse(file.clone(), text)
 }
@@ -231,14 +262,6 @@ pub fn parse(file: RecordFile, text: String) -> Result<Record, LoadFailure> {
             "the front-matter must be a YAML mapping of fields (`name: value` lines)".into(),
         )),
     }
-}
-
-/// Read at most `limit` bytes, so a file growing under us cannot blow memory.
-fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    std::fs::File::open(path)?.take(limit + 1).read_to_end(&mut buf)?;
-    Ok(buf)
 }
 
 /// UTF-8 text, or the position of the first byte that is not.

@@ -101,7 +101,12 @@ impl Builder {
     }
 
     /// The JSON pointer of the node about to be added, and its key span.
+    /// Empty when positions are not tracked: building pointers is the
+    /// costliest part of the fast path.
     fn child_pointer(&self) -> (String, Option<YSpan>) {
+        if self.positions.is_none() {
+            return (String::new(), None);
+        }
         match self.stack.last() {
             None => (String::new(), None),
             Some(Frame::Seq { value, pointer, .. }) => (format!("{pointer}/{}", value.len()), None),
