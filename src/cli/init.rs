@@ -11,6 +11,7 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Folder to scaffold (created if missing; default: the current folder, or -C DIR).
+    #[arg(id = "target", value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
 
