@@ -10,7 +10,7 @@ use crate::workflow;
 use chrono::{DateTime, Datelike, Utc};
 use rayon::prelude::*;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// What a check needs besides the records.
 pub struct Context<'a> {
@@ -279,7 +279,7 @@ fn cross_file(
         }
     }
     // IDs disposed of are gone on purpose: links to them are not broken.
-    let disposed = disposed_ids(ctx.config);
+    let disposed = record::disposed_ids(ctx.config);
     // (file index) -> findings as (pointer, code, message)
     let mut found: BTreeMap<usize, Vec<(String, Code, String)>> = BTreeMap::new();
     for (id, idx) in by_id.iter().filter(|(_, v)| v.len() > 1) {
@@ -326,17 +326,4 @@ fn cross_file(
         }
     }
     out
-}
-
-/// IDs listed in the disposal register (first column).
-pub fn disposed_ids(config: &Config) -> BTreeSet<String> {
-    let Ok(text) = std::fs::read_to_string(config.root.join(&config.register)) else {
-        return BTreeSet::new();
-    };
-    text.lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').next())
-        .map(|s| s.trim().trim_matches('"').to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
 }

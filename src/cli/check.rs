@@ -32,11 +32,6 @@ pub struct Args {
 
 pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let cfg = g.load_config()?;
-    if args.since.is_some() {
-        return Err(Exit::usage(
-            "--since (history checks) is not available in this version of casework",
-        ));
-    }
     let now = now()?;
     let mut files = record::discover(&cfg);
     let only = if args.paths.is_empty() {
@@ -90,7 +85,13 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         schemas: &schemas,
         now,
     };
-    let report = check_all(&ctx, &files, only.as_ref());
+    let mut report = check_all(&ctx, &files, only.as_ref());
+    if let Some(rev) = &args.since {
+        let history = crate::history::check_since(&ctx, rev).map_err(|e| Exit::usage(e.to_string()))?;
+        report.commits = history.commits;
+        report.diagnostics.extend(history.diagnostics);
+        report.sort();
+    }
 
     let root = cfg.root.clone();
     let sources = move |p: &str| std::fs::read_to_string(root.join(p)).ok();

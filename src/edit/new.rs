@@ -3,7 +3,7 @@
 use super::value::{Assignment, apply, emit_field};
 use super::write_atomic;
 use crate::check::{self, Context};
-use crate::config::{Config, Kind};
+use crate::config::Kind;
 use crate::diag::{Diagnostic, Severity};
 use crate::record::{self, Entry, RecordFile};
 use anyhow::{Result, bail};
@@ -27,30 +27,6 @@ pub enum Created {
 /// Fields `new` writes itself and `--set` may not change.
 const OWN_FIELDS: [&str; 4] = ["id", "kind", "status", "opened"];
 
-/// The highest sequence number used for `kind` in `year` — by a record file
-/// or by a disposed record, whose ID is never reused — plus one.
-pub fn next_sequence(config: &Config, kind: &Kind, year: i32) -> u64 {
-    let mut max = 0;
-    if let Ok(entries) = std::fs::read_dir(config.root.join(&kind.dir)) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if let Some((y, seq)) = name.strip_suffix(".md").and_then(|id| kind.parse_id(id))
-                && y == year
-            {
-                max = max.max(seq);
-            }
-        }
-    }
-    for id in check::disposed_ids(config) {
-        if let Some((y, seq)) = kind.parse_id(&id)
-            && y == year
-        {
-            max = max.max(seq);
-        }
-    }
-    max + 1
-}
-
 /// Build, validate and write a new record.
 pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
     let config = ctx.config;
@@ -67,7 +43,7 @@ pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
         }
     }
     let year = config.calendar.local_date(ctx.now).year();
-    let mut seq = next_sequence(config, kind, year);
+    let mut seq = record::next_sequence(config, kind, year);
     loop {
         let id = kind.format_id(year, seq);
         let text = render(kind, &id, &req, ctx.now)?;

@@ -4,9 +4,10 @@
 
 pub mod yaml;
 
-use crate::config::Config;
+use crate::config::{Config, Kind};
 use crate::diag::{Code, Diagnostic, Pos, Span};
 use serde_json::Value;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 pub use yaml::{NodePos, PosMap};
@@ -350,6 +351,43 @@ pub fn locate(map: &PosMap, pointer: &str, key: bool) -> Option<Span> {
         }
         p = &p[..p.rfind('/').unwrap_or(0)];
     }
+}
+
+/// The highest sequence number used for `kind` in `year` — by a record file
+/// or by a disposed record, whose ID is never reused — plus one.
+pub fn next_sequence(config: &Config, kind: &Kind, year: i32) -> u64 {
+    let mut max = 0;
+    if let Ok(entries) = std::fs::read_dir(config.root.join(&kind.dir)) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some((y, seq)) = name.strip_suffix(".md").and_then(|id| kind.parse_id(id))
+                && y == year
+            {
+                max = max.max(seq);
+            }
+        }
+    }
+    for id in disposed_ids(config) {
+        if let Some((y, seq)) = kind.parse_id(&id)
+            && y == year
+        {
+            max = max.max(seq);
+        }
+    }
+    max + 1
+}
+
+/// IDs listed in the disposal register (first column).
+pub fn disposed_ids(config: &Config) -> BTreeSet<String> {
+    let Ok(text) = std::fs::read_to_string(config.root.join(&config.register)) else {
+        return BTreeSet::new();
+    };
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .map(|s| s.trim().trim_matches('"').to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 #[cfg(test)]

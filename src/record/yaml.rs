@@ -7,6 +7,7 @@ use saphyr::Scalar;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// Deepest nesting of mappings and sequences accepted.
 pub const MAX_DEPTH: usize = 64;
@@ -23,6 +24,56 @@ pub struct NodePos {
 /// JSON pointer (`/closure/closed_at`, `/updates/0/at`) -> position.
 pub type PosMap = HashMap<String, NodePos>;
 
+/// How a node is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    /// `|` block scalar.
+    Literal,
+    /// `>` block scalar.
+    Folded,
+    /// `*name`.
+    Alias,
+    BlockMap,
+    BlockSeq,
+    /// `{a: 1}`.
+    FlowMap,
+    /// `[a, b]`.
+    FlowSeq,
+}
+
+impl Style {
+    pub fn is_flow(self) -> bool {
+        matches!(self, Style::FlowMap | Style::FlowSeq)
+    }
+
+    pub fn is_block_collection(self) -> bool {
+        matches!(self, Style::BlockMap | Style::BlockSeq)
+    }
+}
+
+/// Where a node lies in the text given to [`parse_layout`], as byte offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// The key of a mapping entry, quotes included.
+    pub key: Option<Range<usize>>,
+    /// The value, anchor and tag included: a scalar with its quotes, a block
+    /// scalar from its `|`/`>` header to the end of its last non-blank line,
+    /// a block collection from its first key or dash to the end of its last
+    /// value, a flow collection bracket to bracket. A value left out
+    /// (`key:`) is an empty range just after the colon.
+    pub value: Range<usize>,
+    /// Collections: the end of the last item, or just after the opening
+    /// bracket of an empty flow collection. Scalars: `value.end`.
+    pub content_end: usize,
+    pub style: Style,
+}
+
+/// JSON pointer -> layout of every node.
+pub type LayoutMap = HashMap<String, Layout>;
+
 /// A YAML problem at a 1-based line and column of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
@@ -33,9 +84,23 @@ pub struct YamlError {
 /// Parse `text` (the front-matter; its first line is line `first_line` of
 /// the file) into a JSON value, and positions when `positions` is set.
 pub fn parse(text: &str, first_line: usize, positions: bool) -> Result<(Value, Option<PosMap>), YamlError> {
+    let b = run(text, first_line, positions, false)?;
+    Ok((b.root.unwrap_or(Value::Null), b.positions))
+}
+
+/// Parse `text` like [`parse`], with the byte layout and style of every
+/// node, for editing the text in place.
+pub fn parse_layout(text: &str, first_line: usize) -> Result<(Value, LayoutMap), YamlError> {
+    let b = run(text, first_line, false, true)?;
+    let map = b.tracker.map(|t| t.map).unwrap_or_default();
+    Ok((b.root.unwrap_or(Value::Null), map))
+}
+
+fn run(text: &str, first_line: usize, positions: bool, layout: bool) -> Result<Builder<'_>, YamlError> {
     let mut b = Builder {
         first_line,
         positions: positions.then(HashMap::new),
+        tracker: layout.then(|| Tracker::new(text)),
         stack: Vec::new(),
         anchors: HashMap::new(),
         alias_nodes: 0,
@@ -49,7 +114,7 @@ pub fn parse(text: &str, first_line: usize, positions: bool) -> Result<(Value, O
         })?;
         b.event(ev, span)?;
     }
-    Ok((b.root.unwrap_or(Value::Null), b.positions))
+    Ok(b)
 }
 
 enum Frame {
@@ -68,9 +133,11 @@ enum Frame {
     },
 }
 
-struct Builder {
+struct Builder<'t> {
     first_line: usize,
     positions: Option<PosMap>,
+    /// Byte layout, only for [`parse_layout`].
+    tracker: Option<Tracker<'t>>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Value>,
     alias_nodes: usize,
@@ -78,7 +145,7 @@ struct Builder {
     docs: usize,
 }
 
-impl Builder {
+impl Builder<'_> {
     fn pos(&self, line: usize, col: usize) -> Pos {
         Pos {
             line: line + self.first_line - 1,
@@ -104,7 +171,7 @@ impl Builder {
     /// Empty when positions are not tracked: building pointers is the
     /// costliest part of the fast path.
     fn child_pointer(&self) -> (String, Option<YSpan>) {
-        if self.positions.is_none() {
+        if self.positions.is_none() && self.tracker.is_none() {
             return (String::new(), None);
         }
         match self.stack.last() {
@@ -145,13 +212,17 @@ impl Builder {
                         }
                         *slot = Some((key, span));
                     }
+                    if let Some(t) = self.tracker.as_mut() {
+                        t.key(span);
+                    }
                     return Ok(());
                 }
+                let layout = self.tracker.as_mut().map(|t| t.scalar(span, style));
                 let value = match Scalar::parse_from_cow_and_metadata(text.clone(), style, tag.as_ref()) {
                     Some(s) => scalar_to_json(s),
                     None => Value::String(text.into_owned()),
                 };
-                self.add(value, anchor, span, span)?;
+                self.add(value, anchor, span, span, layout)?;
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if self.expecting_key() {
@@ -161,6 +232,9 @@ impl Builder {
                     return Err(self.error(span, format!("nesting deeper than {MAX_DEPTH} levels")));
                 }
                 let (pointer, _) = self.child_pointer();
+                if let Some(t) = self.tracker.as_mut() {
+                    t.open(span, matches!(ev, Event::SequenceStart(..)));
+                }
                 let frame = if matches!(ev, Event::SequenceStart(..)) {
                     Frame::Seq {
                         value: Vec::new(),
@@ -190,7 +264,8 @@ impl Builder {
                     } => (Value::Object(value), anchor, start),
                 };
                 let whole = YSpan::new(start.start, span.end);
-                self.add(value, anchor, whole, start)?;
+                let layout = self.tracker.as_mut().and_then(|t| t.close(span));
+                self.add(value, anchor, whole, start, layout)?;
             }
             Event::Alias(id) => {
                 if self.expecting_key() {
@@ -206,7 +281,8 @@ impl Builder {
                         format!("aliases expand to more than {MAX_ALIAS_NODES} nodes (a YAML alias bomb?)"),
                     ));
                 }
-                self.add(value, 0, span, span)?;
+                let layout = self.tracker.as_mut().map(|t| t.alias(span));
+                self.add(value, 0, span, span, layout)?;
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
@@ -214,11 +290,21 @@ impl Builder {
     }
 
     /// Attach a finished node to its parent (or make it the root).
-    fn add(&mut self, value: Value, anchor: usize, span: YSpan, start: YSpan) -> Result<(), YamlError> {
+    fn add(
+        &mut self,
+        value: Value,
+        anchor: usize,
+        span: YSpan,
+        start: YSpan,
+        layout: Option<NodeLayout>,
+    ) -> Result<(), YamlError> {
         if anchor > 0 {
             self.anchors.insert(anchor, value.clone());
         }
         let (pointer, key_span) = self.child_pointer();
+        if let (Some(t), Some(layout)) = (self.tracker.as_mut(), layout) {
+            t.child(pointer.clone(), layout);
+        }
         if self.positions.is_some() {
             let key = key_span.map(|k| self.span(k));
             // Collections are marked by their first line only, like scalars.
@@ -246,6 +332,259 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// A finished node's layout: value range, content end, style.
+type NodeLayout = (Range<usize>, usize, Style);
+
+/// Byte layout of nodes, for [`parse_layout`]. saphyr's spans count
+/// characters, and some are loose (a double-quoted scalar's end can take in
+/// a trailing comment; a block scalar starts at its content and ends after
+/// trailing blank lines; a block collection ends where the next token
+/// starts), so ends are recomputed from the text.
+struct Tracker<'t> {
+    text: &'t str,
+    /// Byte offset of each character index, and of the end.
+    bytes: Vec<usize>,
+    map: LayoutMap,
+    frames: Vec<LayoutFrame>,
+    /// End of the last token read: where a block scalar header is looked for.
+    cursor: usize,
+}
+
+struct LayoutFrame {
+    style: Style,
+    /// Opening bracket (flow) or where saphyr starts the collection (block).
+    open: usize,
+    /// Block collections: the first key, or the dash of the first item.
+    first: Option<usize>,
+    last_end: Option<usize>,
+    /// The key read and not yet given a value.
+    key: Option<Range<usize>>,
+}
+
+impl<'t> Tracker<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut bytes: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        bytes.push(text.len());
+        Tracker {
+            text,
+            bytes,
+            map: HashMap::new(),
+            frames: Vec::new(),
+            cursor: 0,
+        }
+    }
+
+    fn byte(&self, m: saphyr_parser::Marker) -> usize {
+        self.bytes.get(m.index()).copied().unwrap_or(self.text.len())
+    }
+
+    fn key(&mut self, span: YSpan) {
+        let (s, e) = (self.byte(span.start), self.byte(span.end));
+        let end = match self.text.as_bytes().get(s) {
+            Some(b'"') => closing_quote(self.text, s, b'"').unwrap_or(e),
+            Some(b'\'') => closing_quote(self.text, s, b'\'').unwrap_or(e),
+            _ => e,
+        };
+        self.cursor = end;
+        if let Some(f) = self.frames.last_mut() {
+            f.key = Some(s..end);
+        }
+    }
+
+    fn scalar(&mut self, span: YSpan, style: ScalarStyle) -> NodeLayout {
+        let (s, e) = (self.byte(span.start), self.byte(span.end));
+        let text = self.text;
+        let (range, style) = match style {
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                let (q, st) = if style == ScalarStyle::SingleQuoted {
+                    (b'\'', Style::SingleQuoted)
+                } else {
+                    (b'"', Style::DoubleQuoted)
+                };
+                let open = text.as_bytes()[s..e].iter().position(|&b| b == q).map(|i| s + i);
+                let end = open.and_then(|o| closing_quote(text, o, q)).unwrap_or(e);
+                (s..end, st)
+            }
+            ScalarStyle::Literal | ScalarStyle::Folded => {
+                let st = if style == ScalarStyle::Literal {
+                    Style::Literal
+                } else {
+                    Style::Folded
+                };
+                let start = block_header(text, self.cursor.min(s), s);
+                (start..last_line_end(text, start, e.max(start)), st)
+            }
+            ScalarStyle::Plain if s == e => {
+                // `key:` with no value: just after the colon.
+                let b = text.as_bytes();
+                let mut p = s;
+                while matches!(b.get(p), Some(b' ' | b'\t')) {
+                    p += 1;
+                }
+                let p = if b.get(p) == Some(&b':') { p + 1 } else { s };
+                (p..p, Style::Plain)
+            }
+            ScalarStyle::Plain => (s..e, Style::Plain),
+        };
+        self.cursor = range.end;
+        let end = range.end;
+        (range, end, style)
+    }
+
+    fn alias(&mut self, span: YSpan) -> NodeLayout {
+        let range = self.byte(span.start)..self.byte(span.end);
+        self.cursor = range.end;
+        let end = range.end;
+        (range, end, Style::Alias)
+    }
+
+    fn open(&mut self, span: YSpan, seq: bool) {
+        let (s, e) = (self.byte(span.start), self.byte(span.end));
+        let flow = matches!(self.text[s..e].chars().next_back(), Some('[' | '{'));
+        let style = match (seq, flow) {
+            (true, true) => Style::FlowSeq,
+            (true, false) => Style::BlockSeq,
+            (false, true) => Style::FlowMap,
+            (false, false) => Style::BlockMap,
+        };
+        let open = if flow {
+            self.cursor = e;
+            e - 1
+        } else {
+            s
+        };
+        self.frames.push(LayoutFrame {
+            style,
+            open,
+            first: None,
+            last_end: None,
+            key: None,
+        });
+    }
+
+    fn close(&mut self, span: YSpan) -> Option<NodeLayout> {
+        let f = self.frames.pop()?;
+        if f.style.is_flow() {
+            let end = self.byte(span.end).max(f.open + 1);
+            self.cursor = end;
+            Some((f.open..end, f.last_end.unwrap_or(f.open + 1), f.style))
+        } else {
+            let start = f.first.unwrap_or(f.open);
+            let end = f.last_end.unwrap_or(start).max(start);
+            Some((start..end, end, f.style))
+        }
+    }
+
+    /// Record a finished node and extend its parent.
+    fn child(&mut self, pointer: String, (value, content_end, style): NodeLayout) {
+        let text = self.text;
+        let mut key = None;
+        if let Some(f) = self.frames.last_mut() {
+            key = f.key.take();
+            if f.first.is_none() {
+                f.first = Some(match f.style {
+                    Style::BlockMap => key.as_ref().map_or(value.start, |k| k.start),
+                    Style::BlockSeq => dash_before(text, value.start),
+                    _ => value.start,
+                });
+            }
+            f.last_end = Some(f.last_end.unwrap_or(0).max(value.end));
+        }
+        self.map.insert(
+            pointer,
+            Layout {
+                key,
+                value,
+                content_end,
+                style,
+            },
+        );
+    }
+}
+
+/// Just after the quote closing the one at `open`.
+fn closing_quote(text: &str, open: usize, q: u8) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = open + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if q == b'"' => i += 2,
+            c if c == q => {
+                if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                    i += 2;
+                } else {
+                    return Some(i + 1);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Start of a block scalar (its anchor, tag or `|`/`>` indicator), looked
+/// for from `from`; `content` when not found.
+fn block_header(text: &str, from: usize, content: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = from;
+    let mut start = None;
+    while i < content {
+        match b[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b':' | b'-' | b'?' if start.is_none() => i += 1,
+            b'#' => {
+                while i < content && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'&' | b'!' => {
+                start.get_or_insert(i);
+                while i < content && !matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
+                    i += 1;
+                }
+            }
+            b'|' | b'>' => return start.unwrap_or(i),
+            _ => break,
+        }
+    }
+    content
+}
+
+/// End (before the line break) of the last line of `start..end` holding
+/// more than white space.
+fn last_line_end(text: &str, start: usize, end: usize) -> usize {
+    let b = text.as_bytes();
+    let Some(last) = b[start..end]
+        .iter()
+        .rposition(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+    else {
+        return start;
+    };
+    let from = start + last;
+    from + b[from..]
+        .iter()
+        .position(|c| matches!(c, b'\r' | b'\n'))
+        .unwrap_or(b.len() - from)
+}
+
+/// The `-` of the block sequence item whose content starts at `item`.
+fn dash_before(text: &str, item: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = item;
+    while i > 0 && matches!(b[i - 1], b' ' | b'\t' | b'\r' | b'\n') {
+        i -= 1;
+    }
+    if i > 0 && b[i - 1] == b'-' {
+        return i - 1;
+    }
+    // An anchor or tag between the dash and the item: the last `- ` of the line.
+    let line = text[..item].rfind('\n').map_or(0, |n| n + 1);
+    text[line..item]
+        .match_indices("- ")
+        .last()
+        .map_or(item, |(j, _)| line + j)
 }
 
 fn scalar_to_json(s: Scalar<'_>) -> Value {

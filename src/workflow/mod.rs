@@ -4,6 +4,7 @@
 
 use crate::calendar::parse_time;
 use crate::config::{Config, Kind};
+use crate::diag::Code;
 use crate::record::get_path;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -70,6 +71,205 @@ pub fn time_guards(config: &Config, kind: &Kind, data: &Value, at: DateTime<Utc>
         }
     }
     out
+}
+
+/// A change of one record between two versions, as history sees it.
+pub struct Change<'a> {
+    pub kind: &'a Kind,
+    /// Front-matter before the change (`None`: the record is new).
+    pub old: Option<&'a Value>,
+    /// Front-matter after it (`None`: the record was removed).
+    pub new: Option<&'a Value>,
+    /// Folders (relative to the root) of the file before and after.
+    pub old_dir: Option<&'a str>,
+    pub new_dir: Option<&'a str>,
+    /// Email of the commit's author.
+    pub author: &'a str,
+    /// The commit's time: time guards are judged at it.
+    pub at: DateTime<Utc>,
+    /// Whether the record's ID entered the disposal register in the same commit.
+    pub disposed: bool,
+}
+
+/// A rule a change breaks, with the diagnostic code it maps to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub code: Code,
+    /// Dotted field to point at in the new version (`None`: no position).
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// The state records are archived in: changed only by the `records` role.
+pub const ARCHIVED: &str = "archived";
+/// The role that archives and disposes of records.
+pub const RECORDS_ROLE: &str = "records";
+
+/// Judge one change against the kind's lifecycle rules (SPEC section 7).
+/// Guards of the new state (the schema) are checked by the caller.
+pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let v = |code, field: Option<&str>, message: String| Violation {
+        code,
+        field: field.map(str::to_string),
+        message,
+    };
+    let status = |x: Option<&Value>| {
+        x.and_then(|d| d.get("status"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let kind = c.kind;
+    match (c.old, c.new) {
+        (None, None) => {}
+        (None, Some(_)) => {
+            let s = status(c.new);
+            if s.as_deref().is_some_and(|s| s != kind.first_state()) {
+                out.push(v(
+                    Code::Transition,
+                    Some("status"),
+                    format!(
+                        "a new {} starts in `{}`, not `{}`",
+                        kind.name,
+                        kind.first_state(),
+                        s.unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        (Some(old), None) => {
+            if !c.disposed {
+                let id = old.get("id").and_then(Value::as_str).unwrap_or("the record");
+                out.push(v(
+                    Code::Deleted,
+                    None,
+                    format!("{id} was removed without `casework dispose` (its ID is not entered in the disposal register in this commit)"),
+                ));
+            }
+        }
+        (Some(old), Some(new)) => {
+            for field in ["id", "kind", "opened"] {
+                if old.get(field) != new.get(field) {
+                    out.push(v(
+                        Code::Immutable,
+                        Some(field),
+                        format!(
+                            "`{field}` never changes once a record exists: it was {}, now {}",
+                            show(old.get(field)),
+                            show(new.get(field))
+                        ),
+                    ));
+                }
+            }
+            if let (Some(a), Some(b)) = (c.old_dir, c.new_dir) {
+                if a != b {
+                    out.push(v(
+                        Code::Immutable,
+                        Some("kind"),
+                        format!("a record never moves to another kind's folder: `{a}/` to `{b}/`"),
+                    ));
+                }
+            }
+            let (from, to) = (status(Some(old)), status(Some(new)));
+            if from.as_deref() == Some(ARCHIVED) && !config.has_role(RECORDS_ROLE, c.author) && old != new {
+                out.push(v(
+                    Code::ArchivedModified,
+                    None,
+                    format!(
+                        "an archived record is changed only by the `{RECORDS_ROLE}` role; {} is not in it",
+                        c.author
+                    ),
+                ));
+            }
+            if let (Some(from), Some(to)) = (from, to) {
+                if from != to && kind.has_state(&from) && kind.has_state(&to) {
+                    out.extend(judge_transition(config, kind, &from, &to, new, c.author, c.at));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `from -> to` is allowed for this author at this time with this content.
+pub fn judge_transition(
+    config: &Config,
+    kind: &Kind,
+    from: &str,
+    to: &str,
+    new: &Value,
+    author: &str,
+    at: DateTime<Utc>,
+) -> Vec<Violation> {
+    let v = |code, field: &str, message: String| Violation {
+        code,
+        field: Some(field.to_string()),
+        message,
+    };
+    let Some(t) = kind.transition(from, to) else {
+        let allowed: Vec<&str> = kind.next_states(from).iter().map(|t| t.to.as_str()).collect();
+        let allowed = if allowed.is_empty() {
+            "none".to_string()
+        } else {
+            allowed.join(", ")
+        };
+        return vec![v(
+            Code::Transition,
+            "status",
+            format!(
+                "`{from} -> {to}` is not a transition of kind `{}` (from `{from}`: {allowed})",
+                kind.name
+            ),
+        )];
+    };
+    let mut out = Vec::new();
+    if let Some(role) = &t.role {
+        if !config.has_role(role, author) {
+            out.push(v(
+                Code::Role,
+                "status",
+                format!("`{from} -> {to}` needs the `{role}` role; {author} is not in it"),
+            ));
+        }
+    }
+    for field in &t.requires {
+        if get_path(new, field).is_none_or(|x| x.is_null() || x == &Value::String(String::new())) {
+            let name = t.name.as_deref().unwrap_or("this transition");
+            out.push(v(
+                Code::Transition,
+                "status",
+                format!("{name} (`{from} -> {to}`) needs `{field}`"),
+            ));
+        }
+    }
+    if let Some(field) = &t.after {
+        let days = kind.non_response_days;
+        match get_path(new, field).and_then(parse_time) {
+            None => out.push(v(
+                Code::Transition,
+                "status",
+                format!("`{from} -> {to}` needs the time `{field}`"),
+            )),
+            Some(since) => {
+                let passed = config.calendar.business_days_between(since, at);
+                if passed < i64::from(days) {
+                    out.push(v(
+                        Code::Transition,
+                        "status",
+                        format!(
+                            "`{from} -> {to}` is allowed only {days} business days after `{field}` ({}); {passed} had passed",
+                            config.calendar.local_date(since)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn show(v: Option<&Value>) -> String {
+    v.map_or_else(|| "missing".to_string(), Value::to_string)
 }
 
 #[cfg(test)]
