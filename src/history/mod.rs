@@ -146,7 +146,7 @@ fn layout(repo: &Repository, ctx: &Context) -> Result<Layout, HistoryError> {
 fn changes(repo: &Repository, layout: &Layout, commit: &git2::Commit) -> Result<Option<CommitChanges>, git2::Error> {
     let tree = commit.tree()?;
     let parents: Vec<Tree> = commit.parents().map(|p| p.tree()).collect::<Result<_, _>>()?;
-    let diff_with = |old: Option<&Tree>| -> Result<HashMap<String, (Option<Oid>, Option<Oid>)>, git2::Error> {
+    let diff_with = |old: Option<&Tree>| -> Result<TreeChanges, git2::Error> {
         let mut out = HashMap::new();
         for dir in [layout.records.trim_end_matches('/'), layout.register.as_str()] {
             let a = old.map(|t| entry_at(t, dir)).transpose()?.flatten();
@@ -156,7 +156,7 @@ fn changes(repo: &Repository, layout: &Layout, commit: &git2::Commit) -> Result<
         Ok(out)
     };
     // A merge is judged only for paths whose merged content differs from every parent's.
-    let per_parent: Vec<HashMap<String, (Option<Oid>, Option<Oid>)>> = if parents.is_empty() {
+    let per_parent: Vec<TreeChanges> = if parents.is_empty() {
         vec![diff_with(None)?]
     } else {
         parents.iter().map(|p| diff_with(Some(p))).collect::<Result<_, _>>()?
@@ -197,6 +197,12 @@ fn changes(repo: &Repository, layout: &Layout, commit: &git2::Commit) -> Result<
     }))
 }
 
+/// Changed files: path -> (blob before, blob after).
+type TreeChanges = HashMap<String, (Option<Oid>, Option<Oid>)>;
+
+/// One changed path with its parsed versions before (per parent) and after.
+type Versions = (String, Vec<Option<Version>>, Option<Version>);
+
 /// An entry of a tree at a path: (object id, is a tree).
 type Node = (Oid, bool);
 
@@ -216,7 +222,7 @@ fn diff_entries(
     path: &str,
     old: Option<Node>,
     new: Option<Node>,
-    out: &mut HashMap<String, (Option<Oid>, Option<Oid>)>,
+    out: &mut TreeChanges,
 ) -> Result<(), git2::Error> {
     if old == new {
         return Ok(());
@@ -349,7 +355,7 @@ fn judge_commit(
     let root: PathBuf = ctx.config.root.clone();
     let disposed = newly_disposed(repo, c.register);
     // Parse every version once.
-    let mut items: Vec<(String, Vec<Option<Version>>, Option<Version>)> = c
+    let mut items: Vec<Versions> = c
         .files
         .iter()
         .map(|f| {
@@ -386,7 +392,7 @@ fn judge_commit(
 
 /// A record removed from one path and added at another in the same commit
 /// (same ID) is a move: judge it as one change.
-fn pair_moves(items: &mut Vec<(String, Vec<Option<Version>>, Option<Version>)>) {
+fn pair_moves(items: &mut Vec<Versions>) {
     let id_of = |v: &Option<Version>| v.as_ref().and_then(|v| v.record.id().map(str::to_string));
     let mut i = 0;
     while i < items.len() {
