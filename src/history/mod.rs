@@ -171,15 +171,14 @@ fn changes(repo: &Repository, layout: &Layout, commit: &git2::Commit) -> Result<
         let before: Vec<Option<Oid>> = per_parent.iter().map(|m| m[path].0).collect();
         if *path == layout.register {
             register = Some((before[0], *after));
-        } else if path.starts_with(&layout.records) && path.ends_with(".md") {
-            if let Some(rel) = layout.relative(path) {
+        } else if path.starts_with(&layout.records) && path.ends_with(".md")
+            && let Some(rel) = layout.relative(path) {
                 files.push(FileChange {
                     path: rel.to_string(),
                     before,
                     after: *after,
                 });
             }
-        }
     }
     if files.is_empty() {
         return Ok(None);
@@ -467,9 +466,9 @@ fn judge_file(
                 found.push((Code::Schema, Some(u.field), u.message));
             }
         }
-        if old.is_none() {
-            if let Some(idv) = n.record.id() {
-                if let Some(other) = at_since.get(idv).filter(|p| p.as_str() != path) {
+        if old.is_none()
+            && let Some(idv) = n.record.id()
+                && let Some(other) = at_since.get(idv).filter(|p| p.as_str() != path) {
                     let suggestion = kind
                         .parse_id(idv)
                         .map(|(year, _)| kind.format_id(year, record::next_sequence(config, kind, year)))
@@ -481,8 +480,6 @@ fn judge_file(
                         format!("{idv} is added by this change but {other} already has it{suggestion}"),
                     ));
                 }
-            }
-        }
     }
 
     let positions = new
