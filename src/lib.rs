@@ -13,6 +13,7 @@ pub mod diag;
 pub mod edit;
 pub mod history;
 pub mod output;
+pub mod query;
 pub mod record;
 pub mod schema;
 pub mod workflow;

@@ -5,8 +5,10 @@
 mod check;
 mod completions;
 mod init;
+mod log;
 mod new;
 mod schema;
+mod show;
 
 use crate::config::{self, Config};
 use anyhow::{Result, anyhow};
@@ -64,6 +66,8 @@ pub enum Command {
     Init(init::Args),
     Check(check::Args),
     New(new::Args),
+    Show(show::Args),
+    Log(log::Args),
     Schema(schema::Args),
     Completions(completions::Args),
 }
@@ -184,6 +188,8 @@ pub fn main() -> ExitCode {
         Command::Init(a) => init::run(&globals, a),
         Command::Check(a) => check::run(&globals, a),
         Command::New(a) => new::run(&globals, a),
+        Command::Show(a) => show::run(&globals, a),
+        Command::Log(a) => log::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),
         Command::Completions(a) => completions::run(a),
     };

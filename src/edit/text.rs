@@ -386,3 +386,455 @@ fn flow_text(v: &Value) -> String {
         other => scalar_text(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn path(p: &str) -> Vec<String> {
+        p.split('.').map(str::to_string).collect()
+    }
+
+    fn set(p: &str, value: Value) -> Edit {
+        Edit::Set { path: path(p), value }
+    }
+
+    fn append(p: &str, value: Value) -> Edit {
+        Edit::Append { path: path(p), value }
+    }
+
+    /// `---` + `yaml` + `---` + a body.
+    fn doc(yaml: &str) -> String {
+        format!("---\n{yaml}---\n# Body\n\ntext: not yaml\n")
+    }
+
+    fn check(yaml: &str, edits: &[Edit], want: &str) {
+        let out = apply(&doc(yaml), edits).unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(out, doc(want));
+    }
+
+    #[test]
+    fn set_existing_scalars_of_every_style() {
+        let yaml = "id: A-1\nstatus: open  # note\ntitle: 'Old title'\nq: \"x\"   # c\n\
+                    desc: |\n  line one\n  line two\n\nfolded: >-\n  a\n  b\nnext: 1\n";
+        check(
+            yaml,
+            &[
+                set("status", json!("closed")),
+                set("title", json!("New: title")),
+                set("q", json!("y")),
+                set("desc", json!("short")),
+                set("folded", json!(7)),
+            ],
+            "id: A-1\nstatus: closed  # note\ntitle: \"New: title\"\nq: y   # c\ndesc: short\n\nfolded: 7\nnext: 1\n",
+        );
+    }
+
+    #[test]
+    fn set_empty_value_and_same_value() {
+        check(
+            "closure:  # later\nnext: 1\n",
+            &[set("closure", json!("done"))],
+            "closure: done  # later\nnext: 1\n",
+        );
+        let text = doc("status: \"open\"  # same\n");
+        assert_eq!(apply(&text, &[set("status", json!("open"))]).unwrap(), text);
+    }
+
+    #[test]
+    fn insert_nested_missing_key() {
+        check(
+            "id: A-1\nclosure:\n  reason: fixed\n  # comment after the mapping\n\nnext: x\n",
+            &[set("closure.closed_at", json!("2026-03-02T09:14:00Z"))],
+            "id: A-1\nclosure:\n  reason: fixed\n  closed_at: 2026-03-02T09:14:00Z\n  # comment after the mapping\n\nnext: x\n",
+        );
+        check(
+            "a:\n    deep:\n        x: 1\n",
+            &[set("a.deep.y", json!("two words")), set("a.z", json!(true))],
+            "a:\n    deep:\n        x: 1\n        y: two words\n    z: true\n",
+        );
+    }
+
+    #[test]
+    fn create_intermediate_mappings_at_root_end() {
+        check(
+            "id: A-1\nstatus: open\n# trailing comment\n",
+            &[set("closure.closed_at", json!("2026-03-02")), set("closure.by", json!("ann"))],
+            "id: A-1\nstatus: open\nclosure:\n  closed_at: 2026-03-02\n  by: ann\n# trailing comment\n",
+        );
+        let out = apply("---\n---\nbody\n", &[set("a.b", json!(1))]).unwrap();
+        assert_eq!(out, "---\na:\n  b: 1\n---\nbody\n");
+    }
+
+    #[test]
+    fn append_to_block_lists() {
+        let yaml = "updates:\n  - at: 2026-01-01\n    by: ann\n  # between\n  - at: 2026-01-02\n    by: bob\n\ntags: []\n";
+        check(
+            yaml,
+            &[append("updates", json!({"at": "2026-01-03", "by": "cy", "note": "a: b"}))],
+            "updates:\n  - at: 2026-01-01\n    by: ann\n  # between\n  - at: 2026-01-02\n    by: bob\n  \
+             - at: 2026-01-03\n    by: cy\n    note: \"a: b\"\n\ntags: []\n",
+        );
+        // Indentless list, and a list whose last item is a block scalar.
+        check(
+            "l:\n- x\n- |\n  text\n\nm: 1\n",
+            &[append("l", json!("y"))],
+            "l:\n- x\n- |\n  text\n- y\n\nm: 1\n",
+        );
+        check(
+            "id: A-1\n",
+            &[append("watchers", json!("ann")), append("watchers", json!({"n": 1}))],
+            "id: A-1\nwatchers:\n  - ann\n  - n: 1\n",
+        );
+    }
+
+    #[test]
+    fn flow_collections() {
+        let yaml = "tags: [a, \"b c\"]  # t\ncustomer: {name: Ann, tier: gold}\nempty: []\nnone: {}\nnext: 1\n";
+        check(
+            yaml,
+            &[
+                append("tags", json!("x, y")),
+                set("customer.tier", json!("silver")),
+                set("customer.address.city", json!("Paris")),
+                append("empty", json!(1)),
+                set("none.k", json!("v")),
+            ],
+            "tags: [a, \"b c\", \"x, y\"]  # t\ncustomer: {name: Ann, tier: silver, address: {city: Paris}}\n\
+             empty: [1]\nnone: {k: v}\nnext: 1\n",
+        );
+        check(
+            "tags: [\n  a,  # first\n  b,\n]\nc: {x: [1, 2]}\n",
+            &[append("tags", json!("c")), set("c.x", json!(["é", {"k": null}]))],
+            "tags: [\n  a,  # first\n  b, c,\n]\nc: {x: [é, {k: null}]}\n",
+        );
+        check("tags: [a]\n", &[set("tags", json!("none"))], "tags: none\n");
+        check("tags: [a]\n", &[set("tags", json!(["b", 2]))], "tags: [b, 2]\n");
+    }
+
+    #[test]
+    fn collections_and_scalars_swap() {
+        check(
+            "status: open  # note\nnext: 1\n",
+            &[set("status", json!({"a": 1, "b": [1, 2]}))],
+            "status:  # note\n  a: 1\n  b:\n    - 1\n    - 2\nnext: 1\n",
+        );
+        check(
+            "c:  # keep\n  # inner\n  a: 1\n  b: 2\n# after\nnext: 1\n",
+            &[set("c", json!({"z": true}))],
+            "c:  # keep\n  # inner\n  z: true\n# after\nnext: 1\n",
+        );
+        check("c:\n  a: 1\n  b: 2\nnext: 1\n", &[set("c", json!("flat"))], "c: flat\nnext: 1\n");
+        check("l:\n- a\n- b\nnext: 1\n", &[set("l", json!(["x"]))], "l:\n- x\nnext: 1\n");
+        check("l:\n- a\nnext: 1\n", &[set("l", json!({"k": 1}))], "l:\n  k: 1\nnext: 1\n");
+    }
+
+    #[test]
+    fn crlf_stays_crlf() {
+        let text = "---\r\nid: A-1\r\nstatus: open # c\r\nupdates:\r\n  - at: x\r\n\r\ntags: [a]\r\n---\r\nbody\r\n";
+        let out = apply(
+            text,
+            &[
+                set("status", json!("closed")),
+                set("closure.closed_at", json!("now")),
+                append("updates", json!({"at": "y", "by": "z"})),
+                append("tags", json!("b")),
+                set("s", json!({"a": [1]})),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "---\r\nid: A-1\r\nstatus: closed # c\r\nupdates:\r\n  - at: x\r\n  - at: y\r\n    by: z\r\n\r\n\
+             tags: [a, b]\r\nclosure:\r\n  closed_at: now\r\ns:\r\n  a:\r\n    - 1\r\n---\r\nbody\r\n"
+        );
+        assert!(!out.replace("\r\n", "").contains('\n'));
+    }
+
+    #[test]
+    fn bom_and_body_preserved() {
+        let text = "\u{feff}---\nid: A-1\n---\n---\nnot: front-matter\n";
+        let out = apply(text, &[set("id", json!("A-2"))]).unwrap();
+        assert_eq!(out, "\u{feff}---\nid: A-2\n---\n---\nnot: front-matter\n");
+    }
+
+    #[test]
+    fn non_ascii_before_the_edit() {
+        check(
+            "title: Café — été 日本語\n\"clé\": \"ü\"  # ç\nnested:\n  ключ: значение\n  n: 1  # ß\nstatus: open\n",
+            &[
+                set("status", json!("fermé")),
+                set("nested.n", json!(2)),
+                set("nested.new", json!("ñ")),
+                set("clé", json!("ö")),
+            ],
+            "title: Café — été 日本語\n\"clé\": ö  # ç\nnested:\n  ключ: значение\n  n: 2  # ß\n  new: ñ\nstatus: fermé\n",
+        );
+    }
+
+    #[test]
+    fn other_lines_untouched() {
+        let yaml = "# header comment\nid: A-1   # id\n\n\nkind: incident\n  # odd comment\nstatus: 'open'\n\
+                    customer:\n  name: \"Ann\"   # quoted\n\n  tier:    gold\ntags: [x,   y]\n# end\n";
+        let text = doc(yaml);
+        let out = apply(&text, &[set("customer.tier", json!("silver"))]).unwrap();
+        let (a, b): (Vec<&str>, Vec<&str>) = (text.split_inclusive('\n').collect(), out.split_inclusive('\n').collect());
+        assert_eq!(a.len(), b.len());
+        let changed: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+        assert_eq!(changed, [11]);
+        assert_eq!(b[11], "  tier:    silver\n");
+    }
+
+    #[test]
+    fn refusals() {
+        let text = doc("title: x\nlist: [1]\nn:\n");
+        let err = |edits: &[Edit]| apply(&text, edits).unwrap_err().to_string();
+        assert!(err(&[set("title.a", json!(1))]).contains("not a mapping"));
+        assert!(err(&[set("list.a", json!(1))]).contains("not a mapping"));
+        assert!(err(&[append("title", json!(1))]).contains("not a list"));
+        assert!(err(&[set("n.a", json!(1))]).contains("not a mapping"));
+        assert!(apply(&doc("a: [1\n"), &[set("b", json!(1))]).is_err());
+        assert!(apply("no front-matter\n", &[set("b", json!(1))]).is_err());
+        // Replacing an anchored value would change its aliases: refused by the safety net.
+        let e = apply(&doc("base: &b x\ncopy: *b\n"), &[set("base", json!("y"))]).unwrap_err();
+        assert!(e.to_string().contains("left as it was"), "{e}");
+    }
+
+    // ---- property test ----
+
+    /// A generated front-matter value and how to write it.
+    #[derive(Debug, Clone)]
+    enum G {
+        /// Scalar text as written (empty: a value left out).
+        Scalar(String),
+        Literal(Vec<String>),
+        Map(Vec<(String, G, u8)>),
+        /// Items, and whether the dashes are indented under the key.
+        Seq(Vec<G>, bool),
+        FlowSeq(Vec<String>, bool),
+        FlowMap(Vec<(String, String)>),
+    }
+
+    fn scalar_text_strategy() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z][a-z0-9 ]{0,8}[a-z0-9]",
+            any::<i32>().prop_map(|n| n.to_string()),
+            Just("true".to_string()),
+            Just("~".to_string()),
+            Just(String::new()),
+            "[a-zA-Z0-9 éü\\\\\"'#:,\\[\\]日]{0,10}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+            "[a-z éü\"#:,日]{0,10}".prop_map(|s| format!("'{}'", s.replace('\'', "''"))),
+            "(é|ü|ß|日本|Ωμέγα)[a-z]{0,4}",
+        ]
+    }
+
+    fn flow_item_strategy() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z]{1,6}",
+            any::<u16>().prop_map(|n| n.to_string()),
+            "[a-z ,:é]{0,6}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+        ]
+    }
+
+    fn key_strategy() -> impl Strategy<Value = String> {
+        prop_oneof![4 => "[a-z]{1,5}", 1 => "(ключ|clé|日)"]
+    }
+
+    fn value_strategy() -> impl Strategy<Value = G> {
+        let leaf = prop_oneof![
+            6 => scalar_text_strategy().prop_map(G::Scalar),
+            1 => prop::collection::vec("[a-z#:][a-z#: ]{0,10}", 1..4).prop_map(G::Literal),
+            1 => (prop::collection::vec(flow_item_strategy(), 0..4), any::<bool>())
+                .prop_map(|(v, m)| G::FlowSeq(v, m)),
+            1 => prop::collection::vec(("[a-z]{1,4}", flow_item_strategy()), 0..3).prop_map(G::FlowMap),
+        ];
+        leaf.prop_recursive(3, 24, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec((key_strategy(), inner, 0u8..6), 1..5).prop_map(G::Map),
+                (
+                    prop::collection::vec(
+                        prop_oneof![
+                            scalar_text_strategy().prop_filter("non-empty", |s| !s.is_empty()).prop_map(G::Scalar),
+                            prop::collection::vec(
+                                (key_strategy(), scalar_text_strategy().prop_map(G::Scalar), Just(0u8)),
+                                1..3
+                            )
+                            .prop_map(G::Map),
+                        ],
+                        1..4
+                    ),
+                    any::<bool>()
+                )
+                    .prop_map(|(v, i)| G::Seq(v, i)),
+            ]
+        })
+    }
+
+    /// Write `fields` as a block mapping at `indent`. `extra` picks blank
+    /// lines, comment lines and trailing comments.
+    fn render_map(out: &mut String, indent: usize, fields: &[(String, G, u8)]) {
+        let pad = " ".repeat(indent);
+        for (i, (key, value, extra)) in fields.iter().enumerate() {
+            match extra {
+                1 => out.push('\n'),
+                2 => out.push_str(&format!("{pad}# comment {i}\n")),
+                3 => out.push_str("# margin comment\n"),
+                _ => {}
+            }
+            let comment = if *extra >= 4 { "  # trailing" } else { "" };
+            // Keys are unique: the index is part of them.
+            let key = format!("{key}{i}");
+            render_field(out, indent, &key, value, comment);
+        }
+    }
+
+    fn render_field(out: &mut String, indent: usize, key: &str, value: &G, comment: &str) {
+        let pad = " ".repeat(indent);
+        match value {
+            G::Scalar(s) if s.is_empty() => out.push_str(&format!("{pad}{key}:{comment}\n")),
+            G::Scalar(s) => out.push_str(&format!("{pad}{key}: {s}{comment}\n")),
+            G::Literal(lines) => {
+                out.push_str(&format!("{pad}{key}: |{comment}\n"));
+                for l in lines {
+                    out.push_str(&format!("{pad}  {l}\n"));
+                }
+            }
+            G::Map(fields) => {
+                out.push_str(&format!("{pad}{key}:{comment}\n"));
+                render_map(out, indent + 2, fields);
+            }
+            G::Seq(items, indented) => {
+                out.push_str(&format!("{pad}{key}:{comment}\n"));
+                let dash = if *indented { indent + 2 } else { indent };
+                for item in items {
+                    match item {
+                        G::Map(fields) => {
+                            let mut s = String::new();
+                            render_map(&mut s, dash + 2, fields);
+                            out.push_str(&format!("{}- {}", " ".repeat(dash), &s[dash + 2..]));
+                        }
+                        G::Scalar(s) => out.push_str(&format!("{}- {s}\n", " ".repeat(dash))),
+                        _ => unreachable!(),
+                    }
+                }
+            }
+            G::FlowSeq(items, multiline) if *multiline && !items.is_empty() => {
+                let inner = format!("{pad}  ");
+                out.push_str(&format!("{pad}{key}: [\n{inner}{}]{comment}\n", items.join(&format!(",\n{inner}"))));
+            }
+            G::FlowSeq(items, _) => out.push_str(&format!("{pad}{key}: [{}]{comment}\n", items.join(", "))),
+            G::FlowMap(pairs) => {
+                let items: Vec<String> = pairs.iter().enumerate().map(|(i, (k, v))| format!("{k}{i}: {v}")).collect();
+                out.push_str(&format!("{pad}{key}: {{{}}}{comment}\n", items.join(", ")));
+            }
+        }
+    }
+
+    /// Every path through mappings only, and which of them are mappings.
+    fn paths(v: &Value, prefix: &mut Vec<String>, all: &mut Vec<Vec<String>>, maps: &mut Vec<Vec<String>>) {
+        if let Value::Object(m) = v {
+            maps.push(prefix.clone());
+            for (k, x) in m {
+                prefix.push(k.clone());
+                all.push(prefix.clone());
+                paths(x, prefix, all, maps);
+                prefix.pop();
+            }
+        }
+    }
+
+    fn new_value_strategy() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            "\\PC{0,12}".prop_map(Value::String),
+            "(é|日本|-|#|: )[a-z ]{0,5}".prop_map(Value::String),
+            any::<i64>().prop_map(Value::from),
+            any::<bool>().prop_map(Value::Bool),
+            Just(Value::Null),
+        ]
+    }
+
+    fn line_of(text: &str, pos: usize) -> usize {
+        text[..pos].matches('\n').count()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn set_is_minimal_and_exact(
+            fields in prop::collection::vec((key_strategy(), value_strategy(), 0u8..6), 1..7),
+            crlf in any::<bool>(),
+            bom in any::<bool>(),
+            pick in any::<prop::sample::Index>(),
+            fresh in 0u8..3,
+            value in new_value_strategy(),
+        ) {
+            let mut yaml_lf = String::new();
+            render_map(&mut yaml_lf, 0, &fields);
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let yaml_text = yaml_lf.replace('\n', eol);
+            let head = format!("{}---{eol}", if bom { "\u{feff}" } else { "" });
+            let tail = format!("---{eol}# Body{eol}key: not yaml{eol}");
+            let text = format!("{head}{yaml_text}{tail}");
+            let (before, layout) = yaml::parse_layout(&yaml_text, 2)
+                .map_err(|e| TestCaseError::fail(format!("generated YAML does not parse: {e:?}\n{yaml_lf}")))?;
+
+            let (mut all, mut maps) = (Vec::new(), Vec::new());
+            paths(&before, &mut Vec::new(), &mut all, &mut maps);
+            let target: Vec<String> = if fresh == 0 || all.is_empty() {
+                let mut p = pick.get(&maps).clone();
+                p.push("new".into());
+                if fresh == 2 {
+                    p.push("deep".into());
+                }
+                p
+            } else {
+                pick.get(&all).clone()
+            };
+
+            let out = apply(&text, &[Edit::Set { path: target.clone(), value: value.clone() }])
+                .map_err(|e| TestCaseError::fail(format!("{e:#}\npath {target:?} = {value}\n{yaml_lf}")))?;
+
+            // (1) and (2): the result reads back as the original with the one change.
+            prop_assert!(out.starts_with(&head) && out.ends_with(&tail));
+            let new_yaml = &out[head.len()..out.len() - tail.len()];
+            let (after, _) = yaml::parse(new_yaml, 2, false).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            let mut expected = before.as_object().cloned().unwrap();
+            value::apply(&mut expected, &Assignment { path: target.clone(), append: false, value: value.clone() })
+                .unwrap();
+            prop_assert_eq!(crate::record::get_path(&after, &target.join(".")), Some(&value));
+            prop_assert_eq!(&after, &Value::Object(expected));
+
+            // (3): only the edited field's lines changed.
+            let mut ptr: String = String::new();
+            let mut depth = 0;
+            for k in &target {
+                let p = format!("{ptr}/{}", yaml::escape_pointer(k));
+                if !layout.contains_key(&p) {
+                    break;
+                }
+                ptr = p;
+                depth += 1;
+            }
+            let lay = &layout[&ptr];
+            let (a, b) = if depth == target.len() {
+                let start = lay.key.as_ref().map_or(lay.value.start, |k| k.start.min(lay.value.start));
+                (line_of(&yaml_text, start), line_of(&yaml_text, lay.value.end) + 1)
+            } else if lay.style == Style::FlowMap {
+                (line_of(&yaml_text, lay.value.start), line_of(&yaml_text, lay.value.end) + 1)
+            } else {
+                let at = line_of(&yaml_text, lay.value.end) + 1;
+                (at, at)
+            };
+            let old: Vec<&str> = yaml_text.split_inclusive('\n').collect();
+            let new: Vec<&str> = new_yaml.split_inclusive('\n').collect();
+            prop_assert!(new.len() >= a + old.len() - b);
+            prop_assert_eq!(&old[..a], &new[..a]);
+            prop_assert_eq!(&old[b..], &new[new.len() - (old.len() - b)..]);
+            for l in &new {
+                prop_assert!(l.ends_with(eol) && !l[..l.len() - eol.len()].contains('\n'));
+            }
+        }
+    }
+}

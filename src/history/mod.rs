@@ -8,7 +8,7 @@
 //! `Sync`).
 
 use crate::check::Context;
-use crate::config::Kind;
+use crate::config::{Config, Kind};
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::record::{self, Entry, Record, RecordFile};
 use crate::schema::{self, KindSchema};
@@ -18,6 +18,9 @@ use git2::{Oid, Repository, Sort, Tree};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+
+pub mod timeline;
+pub use timeline::{Timeline, TimelineEntry, timeline};
 
 /// Why the history could not be walked (exit 2, not a finding).
 #[derive(Debug, thiserror::Error)]
@@ -122,11 +125,15 @@ pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
 }
 
 fn layout(repo: &Repository, ctx: &Context) -> Result<Layout, HistoryError> {
+    layout_of(repo, ctx.config)
+}
+
+fn layout_of(repo: &Repository, config: &Config) -> Result<Layout, HistoryError> {
     let workdir = repo
         .workdir()
         .ok_or_else(|| HistoryError::NoRepository("a bare repository".into()))?;
     let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
-    let root = std::fs::canonicalize(&ctx.config.root).unwrap_or_else(|_| ctx.config.root.clone());
+    let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
     let rel = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
     let mut prefix: String = rel
         .components()
@@ -136,8 +143,8 @@ fn layout(repo: &Repository, ctx: &Context) -> Result<Layout, HistoryError> {
         prefix.clear();
     }
     Ok(Layout {
-        records: format!("{prefix}{}/", ctx.config.records_dir),
-        register: format!("{prefix}{}", ctx.config.register),
+        records: format!("{prefix}{}/", config.records_dir),
+        register: format!("{prefix}{}", config.register),
         prefix,
     })
 }
@@ -171,14 +178,16 @@ fn changes(repo: &Repository, layout: &Layout, commit: &git2::Commit) -> Result<
         let before: Vec<Option<Oid>> = per_parent.iter().map(|m| m[path].0).collect();
         if *path == layout.register {
             register = Some((before[0], *after));
-        } else if path.starts_with(&layout.records) && path.ends_with(".md")
-            && let Some(rel) = layout.relative(path) {
-                files.push(FileChange {
-                    path: rel.to_string(),
-                    before,
-                    after: *after,
-                });
-            }
+        } else if path.starts_with(&layout.records)
+            && path.ends_with(".md")
+            && let Some(rel) = layout.relative(path)
+        {
+            files.push(FileChange {
+                path: rel.to_string(),
+                before,
+                after: *after,
+            });
+        }
     }
     if files.is_empty() {
         return Ok(None);
@@ -468,18 +477,19 @@ fn judge_file(
         }
         if old.is_none()
             && let Some(idv) = n.record.id()
-                && let Some(other) = at_since.get(idv).filter(|p| p.as_str() != path) {
-                    let suggestion = kind
-                        .parse_id(idv)
-                        .map(|(year, _)| kind.format_id(year, record::next_sequence(config, kind, year)))
-                        .map(|s| format!("; renumber it, e.g. to {s}"))
-                        .unwrap_or_default();
-                    found.push((
-                        Code::DuplicateId,
-                        Some("id".into()),
-                        format!("{idv} is added by this change but {other} already has it{suggestion}"),
-                    ));
-                }
+            && let Some(other) = at_since.get(idv).filter(|p| p.as_str() != path)
+        {
+            let suggestion = kind
+                .parse_id(idv)
+                .map(|(year, _)| kind.format_id(year, record::next_sequence(config, kind, year)))
+                .map(|s| format!("; renumber it, e.g. to {s}"))
+                .unwrap_or_default();
+            found.push((
+                Code::DuplicateId,
+                Some("id".into()),
+                format!("{idv} is added by this change but {other} already has it{suggestion}"),
+            ));
+        }
     }
 
     let positions = new

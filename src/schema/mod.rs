@@ -95,9 +95,22 @@ pub fn check(
         return Vec::new();
     }
     let map = positions.get_or_insert_with(|| record.positions());
+    violations(&record.data, schema, validator)
+        .into_iter()
+        .map(|(pointer, key, message)| {
+            let span = record::locate(map, &pointer, key).unwrap_or_default();
+            Diagnostic::error(Code::Schema, record.file.path.clone(), message)
+                .at(span)
+                .record(record.id())
+        })
+        .collect()
+}
+
+/// Every schema violation of `data` as (pointer, point at the key, message),
+/// leaving out `id`, `kind` and `status` values, which have codes of their own.
+pub fn violations(data: &Value, schema: &Value, validator: &Validator) -> Vec<(String, bool, String)> {
     let mut out = Vec::new();
-    for err in validator.iter_errors(&record.data) {
-        // `id`, `kind` and `status` have codes of their own.
+    for err in validator.iter_errors(data) {
         let path = err.instance_path().as_str();
         let own_code = matches!(path, "/id" | "/status" | "/kind")
             && matches!(
@@ -106,16 +119,8 @@ pub fn check(
                     | ValidationErrorKind::Enum { .. }
                     | ValidationErrorKind::Constant { .. }
             );
-        if own_code {
-            continue;
-        }
-        for (pointer, key, message) in describe(&err, schema, &record.data) {
-            let span = record::locate(map, &pointer, key).unwrap_or_default();
-            out.push(
-                Diagnostic::error(Code::Schema, record.file.path.clone(), message)
-                    .at(span)
-                    .record(record.id()),
-            );
+        if !own_code {
+            out.extend(describe(&err, schema, data));
         }
     }
     out

@@ -1,0 +1,53 @@
+//! `casework log ID [--format human|json]`
+
+use super::{Exit, Globals, OK};
+use crate::history::timeline;
+use clap::ValueEnum;
+
+/// Show a case's timeline from git history, oldest first: each commit that changed its
+/// file (short SHA, date, author, subject), the fields it changed (old -> new) and the
+/// transition, if any. Follows renames and moves.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The case ID, e.g. CMP-2026-0042.
+    pub id: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Human)]
+    pub format: LogFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
+    let cfg = g.load_config()?;
+    if !args
+        .id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        || args.id.is_empty()
+    {
+        return Err(Exit::usage(format!(
+            "{:?} is not a case ID (IDs look like CMP-2026-0042)",
+            args.id
+        )));
+    }
+    let t = timeline(&cfg, &args.id).map_err(|e| Exit::usage(e.to_string()))?;
+    if t.entries.is_empty() {
+        return Err(Exit {
+            code: 1,
+            message: Some(format!("no commit has changed a record with the ID {}", args.id)),
+        });
+    }
+    match args.format {
+        LogFormat::Json => {
+            let text = serde_json::to_string_pretty(&t).map_err(|e| Exit::usage(e.to_string()))?;
+            println!("{text}");
+        }
+        LogFormat::Human => print!("{}", super::show::render_timeline(&t.entries, g.color(false))),
+    }
+    Ok(OK)
+}

@@ -1,0 +1,151 @@
+//! Questions asked of the records: where a case lives, and where it can go next.
+
+use crate::calendar::parse_time;
+use crate::check::Context;
+use crate::config::{Config, Kind};
+use crate::record::{self, Record, RecordFile, get_path};
+use crate::schema::{self, KindSchema};
+use crate::workflow;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::Value;
+
+/// Why an ID cannot be looked up.
+#[derive(Debug, thiserror::Error)]
+pub enum FindError {
+    #[error("{0:?} is not a case ID (IDs look like CMP-2026-0042)")]
+    BadId(String),
+    #[error("no record has the ID {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Unreadable(String),
+}
+
+/// Find the record with this ID: its kind's folder first (files are named
+/// `<ID>.md`), then every record.
+pub fn find(config: &Config, id: &str) -> Result<Record, FindError> {
+    let safe = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !safe {
+        return Err(FindError::BadId(id.to_string()));
+    }
+    let load = |f: &RecordFile| {
+        record::load(f, config).map_err(|d| FindError::Unreadable(format!("{}: {}", d.file, d.message)))
+    };
+    if let Some(kind) = config.kind_for_id(id) {
+        let rel = format!("{}/{id}.md", kind.dir);
+        if let Some(f) = record::record_file_at(&config.root, &config.root.join(&rel)).filter(|f| f.abs.is_file()) {
+            let rec = load(&f)?;
+            if rec.id() == Some(id) {
+                return Ok(rec);
+            }
+        }
+    }
+    for f in record::discover(config) {
+        if let Ok(rec) = record::load(&f, config)
+            && rec.id() == Some(id)
+        {
+            return Ok(rec);
+        }
+    }
+    Err(FindError::NotFound(id.to_string()))
+}
+
+/// A state a case may move to next, and what stands in the way.
+#[derive(Debug, Clone)]
+pub struct NextStep {
+    pub to: String,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    /// Why the step would be refused now; empty when it can be taken.
+    pub unmet: Vec<String>,
+}
+
+/// The transitions out of the record's state, each judged as `casework
+/// transition` would judge it for `user` at `ctx.now`.
+pub fn next_steps(ctx: &Context, kind: &Kind, rec: &Record, user: Option<&str>) -> Vec<NextStep> {
+    let Some(from) = rec.status() else { return Vec::new() };
+    kind.next_states(from)
+        .into_iter()
+        .map(|t| {
+            let data = simulate(kind, &rec.data, &t.to, &t.sets, ctx.now);
+            let mut unmet: Vec<String> = workflow::judge_transition(
+                ctx.config,
+                kind,
+                from,
+                &t.to,
+                &data,
+                user.unwrap_or("(unknown)"),
+                ctx.now,
+            )
+            .into_iter()
+            .map(|v| v.message)
+            .collect();
+            if let Some(KindSchema::Ready { schema, validator }) = ctx.schemas.get(&kind.name) {
+                unmet.extend(
+                    schema::violations(&data, schema, validator)
+                        .into_iter()
+                        .map(|(_, _, m)| m),
+                );
+            }
+            unmet.extend(
+                workflow::time_guards(ctx.config, kind, &data, ctx.now)
+                    .into_iter()
+                    .map(|u| u.message),
+            );
+            unmet.dedup();
+            NextStep {
+                to: t.to.clone(),
+                name: t.name.clone(),
+                role: t.role.clone(),
+                unmet,
+            }
+        })
+        .collect()
+}
+
+/// The front-matter after moving to `to`, with the step's timestamp fields
+/// filled in; entering `archived` also sets `archive.retain_until` from the
+/// kind's retention when it is missing.
+pub fn simulate(kind: &Kind, data: &Value, to: &str, sets: &[String], now: DateTime<Utc>) -> Value {
+    let mut d = data.clone();
+    if let Value::Object(m) = &mut d {
+        m.insert("status".into(), Value::String(to.to_string()));
+    }
+    let stamp = Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true));
+    for field in sets {
+        if get_path(&d, field).is_none() {
+            set_path(&mut d, field, stamp.clone());
+        }
+    }
+    if to == workflow::ARCHIVED && get_path(&d, "archive.retain_until").is_none() {
+        let until = now
+            .date_naive()
+            .checked_add_months(chrono::Months::new(12 * kind.retention_years))
+            .unwrap_or(now.date_naive());
+        set_path(&mut d, "archive.retain_until", Value::String(until.to_string()));
+    }
+    d
+}
+
+/// Set a dotted path in a JSON object, creating mappings on the way.
+pub fn set_path(v: &mut Value, path: &str, value: Value) {
+    let mut cur = v;
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, p) in parts.iter().enumerate() {
+        let Value::Object(m) = cur else { return };
+        if i == parts.len() - 1 {
+            m.insert((*p).to_string(), value);
+            return;
+        }
+        cur = m
+            .entry((*p).to_string())
+            .or_insert_with(|| Value::Object(Default::default()));
+    }
+}
+
+/// How long a case has been open, in whole days, at `now`.
+pub fn age_days(rec: &Record, now: DateTime<Utc>) -> Option<i64> {
+    rec.data
+        .get("opened")
+        .and_then(parse_time)
+        .map(|t| (now - t).num_days())
+}
