@@ -9,6 +9,7 @@ mod log;
 mod new;
 mod schema;
 mod show;
+mod transition;
 
 use crate::config::{self, Config};
 use anyhow::{Result, anyhow};
@@ -66,6 +67,8 @@ pub enum Command {
     Init(init::Args),
     Check(check::Args),
     New(new::Args),
+    Transition(transition::TransitionArgs),
+    Set(transition::SetArgs),
     Show(show::Args),
     Log(log::Args),
     Schema(schema::Args),
@@ -188,6 +191,8 @@ pub fn main() -> ExitCode {
         Command::Init(a) => init::run(&globals, a),
         Command::Check(a) => check::run(&globals, a),
         Command::New(a) => new::run(&globals, a),
+        Command::Transition(a) => transition::run_transition(&globals, a),
+        Command::Set(a) => transition::run_set(&globals, a),
         Command::Show(a) => show::run(&globals, a),
         Command::Log(a) => log::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),

@@ -3,6 +3,7 @@
 
 pub mod init;
 pub mod new;
+pub mod transition;
 pub mod text;
 pub mod value;
 

@@ -1,0 +1,145 @@
+//! `casework transition ID STATE [--set FIELD=VALUE]... [--note TEXT] [--commit] [--force]`
+//! and `casework set ID FIELD=VALUE... [--commit] [--force]`
+
+use super::{Exit, FINDINGS, Globals, OK, identity, now};
+use crate::check::Context;
+use crate::edit::transition::{Outcome, Request, plan};
+use crate::edit::value::parse_assignment;
+use crate::edit::{commit, has_uncommitted_changes, write_atomic};
+use crate::query;
+use crate::schema::Schemas;
+
+/// Move a case to another state. Refuses (exit 1, file unchanged) an edge the workflow does
+/// not allow, an unmet guard of the new state, or a step that needs a role you do not have.
+/// On success sets the step's timestamp fields (e.g. acknowledged_at), appends --note to
+/// `updates`, and changes only those lines of the file.
+///
+/// Example: casework transition REQ-2026-0007 resolved --set resolution.summary="Sent the invoice copy"
+#[derive(clap::Args, Debug)]
+pub struct TransitionArgs {
+    /// The case ID, e.g. REQ-2026-0007.
+    pub id: String,
+    /// The state to move to.
+    pub state: String,
+    /// Set a field in the same edit (dotted paths; `+=` appends to a list).
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub sets: Vec<String>,
+    /// Append a note to `updates` (with `at` and `by`).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Commit the file (only it) with the message `ID: from -> to`.
+    #[arg(long)]
+    pub commit: bool,
+    /// With --commit, commit even when the file already had uncommitted changes.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Edit fields of a case with the same minimal, validated edit as `transition`
+/// (`status` changes only by `transition`; `id`, `kind` and `opened` never change).
+///
+/// Example: casework set CMP-2026-0003 priority=high tags+=escalated
+#[derive(clap::Args, Debug)]
+pub struct SetArgs {
+    /// The case ID.
+    pub id: String,
+    /// FIELD=VALUE pairs (dotted paths; `FIELD+=VALUE` appends to a list; values read as YAML).
+    #[arg(required = true, value_name = "FIELD=VALUE")]
+    pub fields: Vec<String>,
+    /// Commit the file (only it) with git.
+    #[arg(long)]
+    pub commit: bool,
+    /// With --commit, commit even when the file already had uncommitted changes.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run_transition(g: &Globals, a: TransitionArgs) -> Result<u8, Exit> {
+    edit(g, &a.id, Some(&a.state), &a.sets, a.note.as_deref(), a.commit, a.force)
+}
+
+pub fn run_set(g: &Globals, a: SetArgs) -> Result<u8, Exit> {
+    edit(g, &a.id, None, &a.fields, None, a.commit, a.force)
+}
+
+fn edit(
+    g: &Globals,
+    id: &str,
+    to: Option<&str>,
+    sets: &[String],
+    note: Option<&str>,
+    do_commit: bool,
+    force: bool,
+) -> Result<u8, Exit> {
+    let cfg = g.load_config()?;
+    let sets = sets
+        .iter()
+        .map(|s| parse_assignment(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let rec = query::find(&cfg, id).map_err(|e| match e {
+        query::FindError::NotFound(_) => Exit {
+            code: FINDINGS,
+            message: Some(e.to_string()),
+        },
+        _ => Exit::usage(e.to_string()),
+    })?;
+    let kind = rec
+        .kind()
+        .and_then(|k| cfg.kinds.get(k))
+        .ok_or_else(|| Exit::usage(format!("{}: the record's kind is not configured", rec.file.path)))?;
+    if do_commit && !force && has_uncommitted_changes(&cfg.root, &rec.file.path)? {
+        return Err(Exit {
+            code: FINDINGS,
+            message: Some(format!(
+                "{} has uncommitted changes: commit them first, or pass --force to commit them with this change",
+                rec.file.path
+            )),
+        });
+    }
+    let schemas = Schemas::compile(&cfg);
+    let ctx = Context {
+        config: &cfg,
+        schemas: &schemas,
+        now: now()?,
+    };
+    let user = identity(&cfg.root);
+    let req = Request {
+        to,
+        sets: &sets,
+        note,
+        user: user.as_deref(),
+    };
+    match plan(&ctx, kind, &rec, &req)? {
+        Outcome::Refused(reasons) => {
+            let what = match to {
+                Some(to) => format!("move {id} to `{to}`"),
+                None => format!("edit {id}"),
+            };
+            eprintln!("casework: refusing to {what}:");
+            for r in reasons {
+                eprintln!("  - {r}");
+            }
+            Ok(FINDINGS)
+        }
+        Outcome::Ready { text, from, to: new } => {
+            write_atomic(&rec.file.abs, text.as_bytes(), false)?;
+            if do_commit {
+                let message = match to {
+                    Some(_) => format!("{id}: {from} -> {new}"),
+                    None => format!(
+                        "{id}: set {}",
+                        sets.iter().map(|a| a.path.join(".")).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                commit(&cfg.root, &[&rec.file.path], &message)?;
+            }
+            if !g.quiet {
+                match to {
+                    Some(_) => println!("{id}: {from} -> {new}  ({})", rec.file.path),
+                    None => println!("{id}: updated  ({})", rec.file.path),
+                }
+            }
+            Ok(OK)
+        }
+    }
+}

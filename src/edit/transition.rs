@@ -1,0 +1,183 @@
+//! `casework transition` and `casework set`: validated, minimal edits of one
+//! record. The new text is built and judged in memory; the file is written
+//! (atomically) only when every rule holds, so a refusal leaves it untouched.
+
+use super::text::{self, Edit};
+use super::value::Assignment;
+use crate::check::{self, Context};
+use crate::config::Kind;
+use crate::diag::Severity;
+use crate::query;
+use crate::record::{self, Record, get_path};
+use crate::workflow;
+use anyhow::Result;
+use chrono::SecondsFormat;
+use serde_json::{Value, json};
+
+/// What the user asked for.
+pub struct Request<'a> {
+    pub to: Option<&'a str>,
+    pub sets: &'a [Assignment],
+    pub note: Option<&'a str>,
+    /// The acting user's email.
+    pub user: Option<&'a str>,
+}
+
+/// The result of a validated edit.
+pub enum Outcome {
+    /// The new text, ready to write.
+    Ready { text: String, from: String, to: String },
+    /// Why the edit is refused, one reason a line.
+    Refused(Vec<String>),
+}
+
+/// Fields only `casework new` writes and nothing changes afterwards.
+const IMMUTABLE: [&str; 3] = ["id", "kind", "opened"];
+
+/// Plan a transition (when `req.to` is set) or a plain field edit.
+pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<Outcome> {
+    let now = ctx.now;
+    let from = rec.status().unwrap_or_default().to_string();
+    let mut refusals = Vec::new();
+    for a in req.sets {
+        let top = a.path[0].as_str();
+        if IMMUTABLE.contains(&top) {
+            refusals.push(format!("`{top}` never changes once a record exists"));
+        }
+        if top == "status" {
+            refusals.push("`status` changes only by `casework transition ID STATE`, which checks the workflow".into());
+        }
+    }
+    if !refusals.is_empty() {
+        return Ok(Outcome::Refused(refusals));
+    }
+
+    let mut edits = Vec::new();
+    let to = match req.to {
+        None => from.clone(),
+        Some(to) => {
+            if to == from {
+                return Ok(Outcome::Refused(vec![format!(
+                    "{} is already `{to}`",
+                    rec.id().unwrap_or("the record")
+                )]));
+            }
+            if !kind.has_state(to) {
+                return Ok(Outcome::Refused(vec![format!(
+                    "`{to}` is not a state of kind `{}` (states: {})",
+                    kind.name,
+                    kind.states.join(", ")
+                )]));
+            }
+            let Some(t) = kind.transition(&from, to) else {
+                let next: Vec<&str> = kind.next_states(&from).iter().map(|t| t.to.as_str()).collect();
+                return Ok(Outcome::Refused(vec![format!(
+                    "`{from} -> {to}` is not a transition of kind `{}`; from `{from}` a {} can go to: {}",
+                    kind.name,
+                    kind.name,
+                    if next.is_empty() {
+                        "nowhere".to_string()
+                    } else {
+                        next.join(", ")
+                    }
+                )]));
+            };
+            edits.push(Edit::Set {
+                path: vec!["status".into()],
+                value: Value::String(to.to_string()),
+            });
+            // Timestamps the step records, unless given with --set; and the retention date on archiving.
+            let target = query::simulate(kind, &json!({}), to, &t.sets, now);
+            let given = |f: &str| req.sets.iter().any(|a| a.path.join(".") == f);
+            for field in t
+                .sets
+                .iter()
+                .map(String::as_str)
+                .chain(std::iter::once("archive.retain_until"))
+            {
+                if let Some(v) = get_path(&target, field)
+                    && !given(field)
+                    && (field != "archive.retain_until" || get_path(&rec.data, field).is_none())
+                {
+                    edits.push(Edit::Set {
+                        path: split(field),
+                        value: v.clone(),
+                    });
+                }
+            }
+            to.to_string()
+        }
+    };
+    for a in req.sets {
+        edits.push(if a.append {
+            Edit::Append {
+                path: a.path.clone(),
+                value: a.value.clone(),
+            }
+        } else {
+            Edit::Set {
+                path: a.path.clone(),
+                value: a.value.clone(),
+            }
+        });
+    }
+    if let Some(note) = req.note {
+        let update = json!({
+            "at": now.to_rfc3339_opts(SecondsFormat::Secs, true),
+            "by": req.user.unwrap_or("unknown"),
+            "note": note,
+        });
+        edits.push(Edit::Append {
+            path: vec!["updates".into()],
+            value: update,
+        });
+    }
+    if edits.is_empty() {
+        return Ok(Outcome::Refused(vec![
+            "nothing to change: give FIELD=VALUE pairs".into(),
+        ]));
+    }
+
+    let new_text = text::apply(&rec.text, &edits)?;
+    let new = record::parse(rec.file.clone(), new_text.clone())
+        .map_err(|d| anyhow::anyhow!("the edit would break the front-matter: {}", d.message))?;
+
+    if req.to.is_some() {
+        let user = req
+            .user
+            .unwrap_or("(unknown user: set GIT_AUTHOR_EMAIL or git config user.email)");
+        refusals.extend(
+            workflow::judge_transition(ctx.config, kind, &from, &to, &new.data, user, now)
+                .into_iter()
+                .map(|v| v.message),
+        );
+    }
+    // Errors the edit would leave in the record; ones it already had do not block it.
+    let before: Vec<String> = errors(ctx, rec);
+    refusals.extend(
+        errors(ctx, &new)
+            .into_iter()
+            .filter(|m| !before.contains(m) || req.to.is_some()),
+    );
+    refusals.dedup();
+    if !refusals.is_empty() {
+        return Ok(Outcome::Refused(refusals));
+    }
+    Ok(Outcome::Ready {
+        text: new_text,
+        from,
+        to,
+    })
+}
+
+fn errors(ctx: &Context, rec: &Record) -> Vec<String> {
+    check::check_record(ctx, rec)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.message)
+        .collect()
+}
+
+fn split(field: &str) -> Vec<String> {
+    field.split('.').map(str::to_string).collect()
+}
