@@ -60,6 +60,15 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                     cfg.root.display()
                 )));
             };
+            let records_prefix = format!("{}/", cfg.records_dir);
+            if !abs.is_dir() && !rf.path.starts_with(&records_prefix) {
+                return Err(Exit::usage(format!(
+                    "{} is not a record file: records live under {}/ of {}",
+                    p.display(),
+                    cfg.records_dir,
+                    cfg.root.display()
+                )));
+            }
             if abs.is_dir() {
                 let prefix = if rf.path.is_empty() {
                     String::new()

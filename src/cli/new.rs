@@ -57,8 +57,12 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     };
     match create(&ctx, req)? {
         Created::Written { path, id } => {
-            if args.commit {
-                crate::edit::commit(&cfg.root, &[&path], &format!("{id}: new {}", kind.name))?;
+            if args.commit
+                && let Err(e) = crate::edit::commit(&cfg.root, &[&path], &format!("{id}: new {}", kind.name))
+            {
+                // Leave the repository as it was.
+                let _ = std::fs::remove_file(cfg.root.join(&path));
+                return Err(e.into());
             }
             println!("{path}");
             Ok(OK)

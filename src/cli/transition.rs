@@ -131,7 +131,11 @@ fn edit(
                         sets.iter().map(|a| a.path.join(".")).collect::<Vec<_>>().join(", ")
                     ),
                 };
-                commit(&cfg.root, &[&rec.file.path], &message)?;
+                if let Err(e) = commit(&cfg.root, &[&rec.file.path], &message) {
+                    // Leave the repository as it was.
+                    let _ = write_atomic(&rec.file.abs, rec.text.as_bytes(), false);
+                    return Err(e.into());
+                }
             }
             if !g.quiet {
                 match to {

@@ -33,7 +33,7 @@ pub struct RawRecords {
 
 /// `max_file_size = 1048576` or `max_file_size = "1 MiB"`.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "`max_file_size` must be a number of bytes or a size such as \"1 MiB\"")]
 pub enum SizeValue {
     Bytes(u64),
     Text(String),
@@ -82,7 +82,7 @@ pub struct RawKind {
 
 /// A single value or a list of them (`from = "a"` or `from = ["a", "b"]`).
 #[derive(Debug, Deserialize, Clone)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "a name or a list of names")]
 pub enum OneOrMany {
     One(String),
     Many(Vec<String>),

@@ -29,8 +29,9 @@ pub fn default_schema(kind: &str) -> Option<&'static str> {
     DEFAULT_SCHEMAS.iter().find(|(k, _)| *k == kind).map(|(_, s)| *s)
 }
 
-/// Write the configuration, schemas, kind folders, team README and
-/// `.gitignore` into `dir`; refuses if any of those files exists.
+/// Write the configuration, schemas, kind folders, team README (CASEWORK.md
+/// when the folder has a README.md) and `.gitignore` into `dir`; refuses if
+/// any of those files exists.
 pub fn init(dir: &Path) -> Result<Scaffolded> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut files: Vec<(String, Vec<u8>)> = vec![(CONFIG_FILE.into(), Config::default_toml().as_bytes().to_vec())];
@@ -38,7 +39,9 @@ pub fn init(dir: &Path) -> Result<Scaffolded> {
         files.push((format!("schemas/{kind}.schema.json"), schema.as_bytes().to_vec()));
         files.push((format!("records/{kind}/.gitkeep"), Vec::new()));
     }
-    files.push(("README.md".into(), TEAM_README.as_bytes().to_vec()));
+    // An existing repository keeps its README: the team guide goes beside it.
+    let guide = if dir.join("README.md").exists() { "CASEWORK.md" } else { "README.md" };
+    files.push((guide.into(), TEAM_README.as_bytes().to_vec()));
 
     let existing: Vec<&str> = files
         .iter()

@@ -3,8 +3,8 @@
 
 pub mod init;
 pub mod new;
-pub mod transition;
 pub mod text;
+pub mod transition;
 pub mod value;
 
 use anyhow::{Context as _, Result};
@@ -20,10 +20,17 @@ pub fn write_atomic(path: &Path, contents: &[u8], create_new: bool) -> Result<()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create folder {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".casework-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".casework-");
+    // A new file gets 0666 less the umask, like any editor's (tempfile's default is 0600).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let tmp = builder.tempfile_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    // An existing file keeps its mode.
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    let mut tmp = tmp;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
     if create_new {
@@ -63,7 +70,14 @@ pub fn commit(root: &Path, paths: &[&str], message: &str) -> Result<()> {
     run(&add)?;
     let mut commit = vec!["commit", "--quiet", "-m", message, "--"];
     commit.extend_from_slice(paths);
-    run(&commit)
+    if let Err(e) = run(&commit) {
+        // Leave the index as it was: unstage what `git add` staged.
+        let mut reset = vec!["reset", "--quiet", "--"];
+        reset.extend_from_slice(paths);
+        let _ = run(&reset);
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// Whether `path` (relative to `root`) differs from what git has committed.

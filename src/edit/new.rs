@@ -4,7 +4,7 @@ use super::value::{Assignment, apply, emit_field};
 use super::write_atomic;
 use crate::check::{self, Context};
 use crate::config::Kind;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::record::{self, Entry, RecordFile};
 use anyhow::{Result, bail};
 use chrono::{DateTime, Datelike, SecondsFormat, Utc};
@@ -56,10 +56,11 @@ pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
         };
         let rec = record::parse(file, text.clone())
             .map_err(|d| anyhow::anyhow!("internal error: new record does not parse: {}", d.message))?;
-        let errors: Vec<Diagnostic> = check::check_record(ctx, &rec)
+        let mut errors: Vec<Diagnostic> = record::missing_links(config, &rec.data)
             .into_iter()
-            .filter(|d| d.severity == Severity::Error)
+            .map(|l| Diagnostic::error(Code::BrokenLink, rel.clone(), format!("related case {l} does not exist")))
             .collect();
+        errors.extend(check::check_record(ctx, &rec).into_iter().filter(|d| d.severity == Severity::Error));
         if !errors.is_empty() {
             return Ok(Created::Refused(errors));
         }

@@ -152,6 +152,13 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
                 .map(|v| v.message),
         );
     }
+    let had = record::missing_links(ctx.config, &rec.data);
+    refusals.extend(
+        record::missing_links(ctx.config, &new.data)
+            .into_iter()
+            .filter(|l| !had.contains(l))
+            .map(|l| format!("related case {l} does not exist")),
+    );
     // Errors the edit would leave in the record; ones it already had do not block it.
     let before: Vec<String> = errors(ctx, rec);
     refusals.extend(

@@ -162,13 +162,14 @@ pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
                 }
             }
             if let (Some(a), Some(b)) = (c.old_dir, c.new_dir)
-                && a != b {
-                    out.push(v(
-                        Code::Immutable,
-                        Some("kind"),
-                        format!("a record never moves to another kind's folder: `{a}/` to `{b}/`"),
-                    ));
-                }
+                && a != b
+            {
+                out.push(v(
+                    Code::Immutable,
+                    Some("kind"),
+                    format!("a record never moves to another kind's folder: `{a}/` to `{b}/`"),
+                ));
+            }
             let (from, to) = (status(Some(old)), status(Some(new)));
             if from.as_deref() == Some(ARCHIVED) && !config.has_role(RECORDS_ROLE, c.author) && old != new {
                 out.push(v(
@@ -181,9 +182,12 @@ pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
                 ));
             }
             if let (Some(from), Some(to)) = (from, to)
-                && from != to && kind.has_state(&from) && kind.has_state(&to) {
-                    out.extend(judge_transition(config, kind, &from, &to, new, c.author, c.at));
-                }
+                && from != to
+                && kind.has_state(&from)
+                && kind.has_state(&to)
+            {
+                out.extend(judge_transition(config, kind, &from, &to, new, c.author, c.at));
+            }
         }
     }
     out
@@ -222,13 +226,14 @@ pub fn judge_transition(
     };
     let mut out = Vec::new();
     if let Some(role) = &t.role
-        && !config.has_role(role, author) {
-            out.push(v(
-                Code::Role,
-                "status",
-                format!("`{from} -> {to}` needs the `{role}` role; {author} is not in it"),
-            ));
-        }
+        && !config.has_role(role, author)
+    {
+        out.push(v(
+            Code::Role,
+            "status",
+            format!("`{from} -> {to}` needs the `{role}` role; {author} is not in it"),
+        ));
+    }
     for field in &t.requires {
         if get_path(new, field).is_none_or(|x| x.is_null() || x == &Value::String(String::new())) {
             let name = t.name.as_deref().unwrap_or("this transition");

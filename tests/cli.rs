@@ -1,0 +1,26 @@
+//! casework's integration tests: one test binary that runs the real
+//! `casework` executable against temporary records repositories built in
+//! code (see `tests/cli/support.rs`), plus property tests that call the
+//! library directly.
+//!
+//! Fixtures live in `tests/fixtures/`: `valid/records/` must check clean,
+//! and each `invalid/<case>/` holds the records (and optional `setup.json`)
+//! of one finding, with the findings expected in `expected.json`.
+
+#[path = "cli/support.rs"]
+mod support;
+
+#[path = "cli/bad_input.rs"]
+mod bad_input;
+#[path = "cli/check_fixtures.rs"]
+mod check_fixtures;
+#[path = "cli/config_errors.rs"]
+mod config_errors;
+#[path = "cli/formats.rs"]
+mod formats;
+#[path = "cli/init_new.rs"]
+mod init_new;
+#[path = "cli/properties.rs"]
+mod properties;
+#[path = "cli/sample_records.rs"]
+mod sample_records;

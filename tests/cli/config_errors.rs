@@ -1,0 +1,251 @@
+//! A broken casework.toml, a missing root, bad flags: exit 2, a message on
+//! stderr naming `casework.toml:line:column`, nothing on stdout, whatever
+//! `--format` says (SPEC sections 3 and 5).
+
+use crate::support::*;
+
+/// Break the scaffolded casework.toml by replacing `from` with `to`, then
+/// expect `casework check` to stop at `casework.toml:L:C` where L:C is the
+/// position of `at` in the broken file (plus `offset` characters).
+fn broken(from: &str, to: &str, at: &str, offset: u64, message: &str) {
+    let repo = Repo::new();
+    repo.edit_config(from, to);
+    // A record with findings: none of them may be reported.
+    repo.write(
+        "records/complaint/CMP-2026-0001.md",
+        record("CMP-2026-0001", "complaint", "recieved", ""),
+    );
+    let text = repo.read("casework.toml");
+    let (line, column) = pos_of(&text, at);
+    let location = format!("casework.toml:{line}:{}:", column + offset);
+    for format in ["human", "json", "github", "sarif", "junit"] {
+        let run = repo.run(&["check", "--format", format]);
+        run.assert_code(USAGE);
+        assert_eq!(run.stdout, "", "{format}: stdout must stay empty");
+        assert!(
+            run.stderr.contains(&location),
+            "{format}: stderr lacks {location}:\n{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains(message),
+            "{format}: stderr lacks {message:?}:\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn toml_syntax_error() {
+    // The unterminated string is noticed at the end of its line.
+    let bad = "title = \"Customer care records";
+    broken(
+        "title = \"Customer care records\"",
+        bad,
+        bad,
+        bad.chars().count() as u64,
+        "",
+    );
+}
+
+#[test]
+fn unknown_key() {
+    broken("dir = \"records\" ", "dirs = \"records\" ", "dirs", 0, "dirs");
+}
+
+#[test]
+fn bad_type() {
+    broken("digits = 4", "digits = \"four\"", "\"four\"", 0, "four");
+}
+
+#[test]
+fn transition_to_an_undefined_state() {
+    broken(
+        "{ from = \"received\", to = \"investigating\" }",
+        "{ from = \"received\", to = \"investigatin\" }",
+        "\"investigatin\"",
+        0,
+        "`investigatin` is not a state of kind `complaint`",
+    );
+}
+
+#[test]
+fn transition_from_an_undefined_state() {
+    // `from` may be one name or a list, so its own span is lost: the
+    // transition's table is named instead.
+    broken(
+        "{ from = \"received\", to = \"investigating\" }",
+        "{ from = \"recieved\", to = \"investigating\" }",
+        "{ from = \"recieved\"",
+        0,
+        "`recieved` is not a state of kind `complaint`",
+    );
+}
+
+#[test]
+fn transition_needing_an_undefined_role() {
+    broken(
+        "role = \"manager\", sets = [\"closure.communicated_at\"]",
+        "role = \"boss\", sets = [\"closure.communicated_at\"]",
+        "\"boss\"",
+        0,
+        "role `boss` is not defined",
+    );
+}
+
+#[test]
+fn unknown_timezone() {
+    broken(
+        "timezone = \"UTC\"",
+        "timezone = \"Mars/Olympus\"",
+        "\"Mars/Olympus\"",
+        0,
+        "unknown timezone",
+    );
+}
+
+#[test]
+fn bad_holiday_and_workday() {
+    broken(
+        "holidays = [\"2026-12-25\"",
+        "holidays = [\"2026-13-25\"",
+        "\"2026-13-25\"",
+        0,
+        "2026-13-25",
+    );
+    broken(
+        "workdays = [\"Mon\", \"Tue\"",
+        "workdays = [\"Mon\", \"Tuesday-ish\"",
+        "\"Tuesday-ish\"",
+        0,
+        "Tuesday-ish",
+    );
+}
+
+#[test]
+fn role_member_that_is_not_an_email() {
+    broken(
+        "manager = [\"m.jones@example.com\"]",
+        "manager = [\"Mary Jones\"]",
+        "\"Mary Jones\"",
+        0,
+        "not an email address",
+    );
+}
+
+#[test]
+fn prefix_used_twice() {
+    broken(
+        "prefix = \"FF\"",
+        "prefix = \"INC\"",
+        "prefix = \"INC\"\ndigits = 3",
+        9,
+        "already used by kind `incident`",
+    );
+}
+
+#[test]
+fn records_dir_leading_out_of_the_root() {
+    broken(
+        "dir = \"records\" ",
+        "dir = \"../elsewhere\" ",
+        "\"../elsewhere\"",
+        0,
+        "relative path inside the root",
+    );
+}
+
+#[test]
+fn max_file_size_of_the_wrong_type_names_the_setting() {
+    broken(
+        "max_file_size = \"1 MiB\"",
+        "max_file_size = true",
+        "true",
+        0,
+        "max_file_size",
+    );
+}
+
+#[test]
+fn broken_config_stops_new_before_writing() {
+    let repo = Repo::new();
+    repo.edit_config("timezone = \"UTC\"", "timezone = \"Nowhere/Special\"");
+    let before = snapshot(&repo.root);
+    let run = Run::of(
+        repo.cmd()
+            .args(["new", "complaint", "--title", "T"])
+            .env("GIT_AUTHOR_EMAIL", "a@example.com"),
+    );
+    run.assert_code(USAGE);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("casework.toml:"), "{}", run.stderr);
+    assert_same_files(&snapshot(&repo.root), &before, "no file may change");
+}
+
+#[test]
+fn no_root_found() {
+    let repo = Repo::empty();
+    for format in ["human", "json"] {
+        let run = repo.run(&["check", "--format", format]);
+        run.assert_code(USAGE);
+        assert_eq!(run.stdout, "");
+        assert!(run.stderr.contains("casework init"), "{}", run.stderr);
+    }
+    let run = repo.run(&["new", "complaint", "--title", "T"]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("casework init"), "{}", run.stderr);
+}
+
+#[test]
+fn dir_flag_that_is_not_a_folder() {
+    let repo = Repo::new();
+    let run = repo.run(&["-C", "no/such/folder", "check"]);
+    run.assert_code(USAGE);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn bad_flags_and_values() {
+    let repo = Repo::new();
+    for args in [
+        &["check", "--no-such-flag"][..],
+        &["check", "--format", "xml"],
+        &["--color", "sometimes", "check"],
+        &["frobnicate"],
+        &["new"],
+        &["new", "complaint"],
+        &["completions", "no-such-shell"],
+    ] {
+        let run = repo.run(args);
+        run.assert_code(USAGE);
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert!(!run.stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn check_of_a_path_that_does_not_exist() {
+    let repo = Repo::new();
+    let run = repo.run(&["check", "records/complaint/CMP-2026-0404.md"]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("CMP-2026-0404.md"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_casework_now() {
+    let repo = Repo::new();
+    let run = Run::of(repo.cmd().args(["check"]).env("CASEWORK_NOW", "next tuesday"));
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("CASEWORK_NOW"), "{}", run.stderr);
+}
+
+#[test]
+fn help_and_version_succeed() {
+    let repo = Repo::empty();
+    let run = repo.run(&["--help"]);
+    run.assert_code(OK);
+    assert!(run.stdout.contains("check"), "{}", run.stdout);
+    let run = repo.run(&["--version"]);
+    run.assert_code(OK);
+    assert!(run.stdout.starts_with("casework "), "{}", run.stdout);
+}
