@@ -59,11 +59,12 @@ impl Style {
 pub struct Layout {
     /// The key of a mapping entry, quotes included.
     pub key: Option<Range<usize>>,
-    /// The value, anchor and tag included: a scalar with its quotes, a block
-    /// scalar from its `|`/`>` header to the end of its last non-blank line,
-    /// a block collection from its first key or dash to the end of its last
-    /// value, a flow collection bracket to bracket. A value left out
-    /// (`key:`) is an empty range just after the colon.
+    /// The value, anchor and tag included: a scalar with its quotes; a block
+    /// scalar from its `|`/`>` header to the end of its last non-blank line
+    /// (its last line, blank or not, with `+`); a block collection from its
+    /// first key or dash to the end of its last value; a flow collection
+    /// bracket to bracket. A value left out (`key:`) is an empty range just
+    /// after the colon.
     pub value: Range<usize>,
     /// Collections: the end of the last item, or just after the opening
     /// bracket of an empty flow collection. Scalars: `value.end`.
@@ -219,7 +220,14 @@ impl Builder<'_> {
                 }
                 let layout = self.tracker.as_mut().map(|t| t.scalar(span, style));
                 let value = match Scalar::parse_from_cow_and_metadata(text.clone(), style, tag.as_ref()) {
-                    Some(s) => scalar_to_json(s),
+                    Some(s) => scalar_to_json(s).ok_or_else(|| {
+                        self.error(
+                            span,
+                            format!(
+                                "`{text}` is not a finite number (JSON has no NaN or infinity): quote it if it is text"
+                            ),
+                        )
+                    })?,
                     None => Value::String(text.into_owned()),
                 };
                 self.add(value, anchor, span, span, layout)?;
@@ -414,7 +422,21 @@ impl<'t> Tracker<'t> {
                     Style::Folded
                 };
                 let start = block_header(text, self.cursor.min(s), s);
-                (start..last_line_end(text, start, e.max(start)), st)
+                let header = &text[start..];
+                let header = &header[..header.find(['\n', '#']).unwrap_or(header.len())];
+                let end = if header.contains('+') {
+                    // Keep chomping: trailing blank lines are content.
+                    // The span ends at the next token, past the indentation of its line.
+                    let t = &text[..e.max(start)];
+                    let t = match t.rfind('\n') {
+                        Some(n) if t[n + 1..].trim_start_matches([' ', '\t']).is_empty() => &t[..n],
+                        _ => t,
+                    };
+                    t.strip_suffix('\r').unwrap_or(t).len().max(start)
+                } else {
+                    last_line_end(text, start, e.max(start))
+                };
+                (start..end, st)
             }
             ScalarStyle::Plain if s == e => {
                 // `key:` with no value: just after the colon.
@@ -467,7 +489,14 @@ impl<'t> Tracker<'t> {
     fn close(&mut self, span: YSpan) -> Option<NodeLayout> {
         let f = self.frames.pop()?;
         if f.style.is_flow() {
-            let end = self.byte(span.end).max(f.open + 1);
+            // The closing bracket; the span's end can take in a trailing comment.
+            let close = self.byte(span.start);
+            let end = if matches!(self.text.as_bytes().get(close), Some(b']' | b'}')) {
+                close + 1
+            } else {
+                self.byte(span.end)
+            }
+            .max(f.open + 1);
             self.cursor = end;
             Some((f.open..end, f.last_end.unwrap_or(f.open + 1), f.style))
         } else {
@@ -587,16 +616,16 @@ fn dash_before(text: &str, item: usize) -> usize {
         .map_or(item, |(j, _)| line + j)
 }
 
-fn scalar_to_json(s: Scalar<'_>) -> Value {
-    match s {
+/// A YAML scalar as JSON; `None` for `.nan`, `.inf` and floats that overflow,
+/// which JSON cannot hold (turning them into text would let them pass as strings).
+fn scalar_to_json(s: Scalar<'_>) -> Option<Value> {
+    Some(match s {
         Scalar::Null => Value::Null,
         Scalar::Boolean(b) => Value::Bool(b),
         Scalar::Integer(i) => Value::Number(i.into()),
-        Scalar::FloatingPoint(f) => {
-            Number::from_f64(f.into_inner()).map_or_else(|| Value::String(f.to_string()), Value::Number)
-        }
+        Scalar::FloatingPoint(f) => Value::Number(Number::from_f64(f.into_inner())?),
         Scalar::String(s) => Value::String(s.into_owned()),
-    }
+    })
 }
 
 /// Nodes in `v`, counting no further than `limit`.
@@ -715,5 +744,38 @@ mod tests {
         let (_, map) = parse("\"a/b\": 1\n\"c~d\": 2\n", 1, true).unwrap();
         let map = map.unwrap();
         assert!(map.contains_key("/a~1b") && map.contains_key("/c~0d"));
+    }
+
+    #[test]
+    fn layout_ranges_are_bytes_and_exact() {
+        let text = "é: \"x y\"  # c\nb: |\n  l1\n  l2\n\nk: |+\n  keep\n\n# c\nn:   # c\nm:\n  k: &a v\n\n  # t\n\
+                    l:\n- x\n- y: 1\n  z: 2\nd:\n  - - é\nf: [a, \"b\", {c: d}]  # c\ne: {}\ns: 'it''s'\n";
+        let (_, map) = parse_layout(text, 1).unwrap();
+        let at = |p: &str| {
+            let l = &map[p];
+            (&text[l.value.clone()], l.style)
+        };
+        let key = |p: &str| &text[map[p].key.clone().unwrap()];
+        assert_eq!(at("/é"), ("\"x y\"", Style::DoubleQuoted));
+        assert_eq!(key("/é"), "é");
+        assert_eq!(at("/b"), ("|\n  l1\n  l2", Style::Literal));
+        assert_eq!(at("/k"), ("|+\n  keep\n", Style::Literal));
+        assert_eq!(at("/n"), ("", Style::Plain));
+        assert_eq!(&text[map["/n"].value.start..][..5], "   # ");
+        assert_eq!(at("/m"), ("k: &a v", Style::BlockMap));
+        assert_eq!(at("/m/k"), ("&a v", Style::Plain));
+        assert_eq!(at("/l"), ("- x\n- y: 1\n  z: 2", Style::BlockSeq));
+        assert_eq!(at("/l/1"), ("y: 1\n  z: 2", Style::BlockMap));
+        assert_eq!(at("/d"), ("- - é", Style::BlockSeq));
+        assert_eq!(at("/d/0"), ("- é", Style::BlockSeq));
+        assert_eq!(at("/f"), ("[a, \"b\", {c: d}]", Style::FlowSeq));
+        assert_eq!(&text[map["/f"].value.start..map["/f"].content_end], "[a, \"b\", {c: d}");
+        assert_eq!(at("/f/2"), ("{c: d}", Style::FlowMap));
+        assert_eq!(at("/e"), ("{}", Style::FlowMap));
+        assert_eq!(map["/e"].content_end, map["/e"].value.start + 1);
+        assert_eq!(at("/s"), ("'it''s'", Style::SingleQuoted));
+        assert_eq!(at(""), (text.trim_end(), Style::BlockMap));
+        // The fast path is unchanged.
+        assert_eq!(parse(text, 1, false).unwrap().0, parse_layout(text, 1).unwrap().0);
     }
 }
