@@ -33,6 +33,7 @@ pub struct Args {
 pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let cfg = g.load_config()?;
     let now = now()?;
+    let started = std::time::Instant::now();
     let mut files = record::discover(&cfg);
     let only = if args.paths.is_empty() {
         None
@@ -127,6 +128,15 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         if let Err(e) = written {
             eprintln!("casework: warning: cannot append to GITHUB_STEP_SUMMARY: {e}");
         }
+    }
+    if g.verbose {
+        eprintln!(
+            "casework: root {}, {} record files, {} commits, {} ms",
+            cfg.root.display(),
+            report.records,
+            report.commits,
+            started.elapsed().as_millis()
+        );
     }
     let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
     Ok(if failed { FINDINGS } else { OK })
