@@ -18,9 +18,15 @@ mod check_fixtures;
 mod config_errors;
 #[path = "cli/formats.rs"]
 mod formats;
+#[path = "cli/history.rs"]
+mod history;
 #[path = "cli/init_new.rs"]
 mod init_new;
+#[path = "cli/log_show.rs"]
+mod log_show;
 #[path = "cli/properties.rs"]
 mod properties;
 #[path = "cli/sample_records.rs"]
 mod sample_records;
+#[path = "cli/transition.rs"]
+mod transition;

@@ -33,7 +33,10 @@ pub struct RawRecords {
 
 /// `max_file_size = 1048576` or `max_file_size = "1 MiB"`.
 #[derive(Debug, Deserialize)]
-#[serde(untagged, expecting = "`max_file_size` must be a number of bytes or a size such as \"1 MiB\"")]
+#[serde(
+    untagged,
+    expecting = "`max_file_size` must be a number of bytes or a size such as \"1 MiB\""
+)]
 pub enum SizeValue {
     Bytes(u64),
     Text(String),

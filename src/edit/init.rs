@@ -40,7 +40,11 @@ pub fn init(dir: &Path) -> Result<Scaffolded> {
         files.push((format!("records/{kind}/.gitkeep"), Vec::new()));
     }
     // An existing repository keeps its README: the team guide goes beside it.
-    let guide = if dir.join("README.md").exists() { "CASEWORK.md" } else { "README.md" };
+    let guide = if dir.join("README.md").exists() {
+        "CASEWORK.md"
+    } else {
+        "README.md"
+    };
     files.push((guide.into(), TEAM_README.as_bytes().to_vec()));
 
     let existing: Vec<&str> = files

@@ -58,9 +58,19 @@ pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
             .map_err(|d| anyhow::anyhow!("internal error: new record does not parse: {}", d.message))?;
         let mut errors: Vec<Diagnostic> = record::missing_links(config, &rec.data)
             .into_iter()
-            .map(|l| Diagnostic::error(Code::BrokenLink, rel.clone(), format!("related case {l} does not exist")))
+            .map(|l| {
+                Diagnostic::error(
+                    Code::BrokenLink,
+                    rel.clone(),
+                    format!("related case {l} does not exist"),
+                )
+            })
             .collect();
-        errors.extend(check::check_record(ctx, &rec).into_iter().filter(|d| d.severity == Severity::Error));
+        errors.extend(
+            check::check_record(ctx, &rec)
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error),
+        );
         if !errors.is_empty() {
             return Ok(Created::Refused(errors));
         }

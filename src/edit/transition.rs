@@ -86,8 +86,9 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
                 path: vec!["status".into()],
                 value: Value::String(to.to_string()),
             });
-            // Timestamps the step records, unless given with --set; and the retention date on archiving.
-            let target = query::simulate(kind, &json!({}), to, &t.sets, now);
+            // Timestamps the step records, unless given with --set or already
+            // present; and the retention date on archiving.
+            let target = query::simulate(kind, &rec.data, to, &t.sets, now);
             let given = |f: &str| req.sets.iter().any(|a| a.path.join(".") == f);
             for field in t
                 .sets
@@ -97,7 +98,7 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
             {
                 if let Some(v) = get_path(&target, field)
                     && !given(field)
-                    && (field != "archive.retain_until" || get_path(&rec.data, field).is_none())
+                    && get_path(&rec.data, field).is_none()
                 {
                     edits.push(Edit::Set {
                         path: split(field),

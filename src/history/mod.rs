@@ -44,6 +44,7 @@ pub struct History {
 
 /// A commit and the record files it changed.
 struct CommitChanges {
+    oid: Oid,
     sha: String,
     author: String,
     subject: String,
@@ -196,6 +197,7 @@ fn changes(repo: &Repository, layout: &Layout, commit: &git2::Commit) -> Result<
     let author = commit.author();
     let time = commit.committer().when();
     Ok(Some(CommitChanges {
+        oid: commit.id(),
         sha: commit.id().to_string(),
         author: author.email().unwrap_or_default().to_string(),
         subject: commit.summary().ok().flatten().unwrap_or_default().to_string(),
@@ -320,17 +322,38 @@ struct Version {
     dir: String,
 }
 
-fn read_version(repo: &Repository, root: &Path, path: &str, oid: Option<Oid>) -> Option<Version> {
-    let blob = repo.find_blob(oid?).ok()?;
-    let text = record::decode(blob.content().to_vec()).ok()?;
+/// A version of a record file: absent (`Ok(None)`), parsed, or unreadable
+/// (the finding that says why).
+type Read = Result<Option<Version>, Box<Diagnostic>>;
+
+fn read_version(repo: &Repository, root: &Path, path: &str, oid: Option<Oid>) -> Read {
+    let Some(oid) = oid else { return Ok(None) };
     let file = RecordFile {
         path: path.to_string(),
         abs: root.join(path),
         entry: Entry::File,
     };
-    let record = record::parse(file, text).ok()?;
+    let Ok(blob) = repo.find_blob(oid) else { return Ok(None) };
+    let text = record::decode(blob.content().to_vec()).map_err(|(pos, msg)| {
+        Box::new(Diagnostic::error(Code::Encoding, path, msg).at(crate::diag::Span { start: pos, end: pos }))
+    })?;
+    let record = record::parse(file, text)?;
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-    Some(Version { record, dir })
+    Ok(Some(Version { record, dir }))
+}
+
+/// The newest readable version of `path` before commit `oid` along its
+/// `parent`th parent (then first parents): what an unreadable version is judged against.
+fn last_readable(repo: &Repository, root: &Path, oid: Oid, parent: usize, path: &str) -> Option<Version> {
+    let mut commit = repo.find_commit(oid).ok()?.parent(parent).ok()?;
+    for _ in 0..1000 {
+        let blob = commit.tree().ok()?.get_path(Path::new(path)).ok()?.id();
+        match read_version(repo, root, path, Some(blob)) {
+            Ok(v) => return v,
+            Err(_) => commit = commit.parent(0).ok()?,
+        }
+    }
+    None
 }
 
 /// IDs the commit entered into the disposal register.
@@ -362,22 +385,36 @@ fn judge_commit(
 ) -> Vec<Diagnostic> {
     let root: PathBuf = ctx.config.root.clone();
     let disposed = newly_disposed(repo, c.register);
-    // Parse every version once.
-    let mut items: Vec<Versions> = c
-        .files
-        .iter()
-        .map(|f| {
-            let before = f
-                .before
-                .iter()
-                .map(|o| read_version(repo, &root, &f.path, *o))
-                .collect();
-            (f.path.clone(), before, read_version(repo, &root, &f.path, f.after))
-        })
-        .collect();
+    let mut out = Vec::new();
+    // Parse every version once. An unreadable new version is reported (and
+    // not judged); an unreadable old one is replaced by the last readable.
+    let mut items: Vec<Versions> = Vec::new();
+    for f in &c.files {
+        let after = match read_version(repo, &root, &f.path, f.after) {
+            Ok(v) => v,
+            Err(d) => {
+                out.push(*d);
+                continue;
+            }
+        };
+        let before = f
+            .before
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                read_version(repo, &root, &f.path, *o).unwrap_or_else(|_| last_readable(repo, &root, c.oid, i, &f.path))
+            })
+            .collect();
+        items.push((f.path.clone(), before, after));
+    }
+    for d in &mut out {
+        d.record = None;
+        d.commit = Some(c.sha.clone());
+        d.author = Some(c.author.clone());
+        d.subject = Some(c.subject.clone());
+    }
     pair_moves(&mut items);
 
-    let mut out = Vec::new();
     for (path, before, after) in &items {
         if before.iter().all(Option::is_none) && after.is_none() {
             continue;

@@ -66,9 +66,10 @@ pub fn timeline(config: &Config, id: &str) -> Result<Timeline, super::HistoryErr
         });
     };
     let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    walk.set_sorting(Sort::TOPOLOGICAL)?;
     walk.push(head.id())?;
-    // Paths (repository-relative) this record has had.
+    // Walk newest first, so that a rename teaches the older name before the
+    // commits that used it; the entries are reversed at the end.
     let mut tracked: BTreeSet<String> = BTreeSet::new();
     let stem = format!("/{id}.md");
     for oid in walk {
@@ -77,36 +78,32 @@ pub fn timeline(config: &Config, id: &str) -> Result<Timeline, super::HistoryErr
         if changes.is_empty() {
             continue;
         }
-        // This record's paths in this commit: by file name, by a path it had,
-        // or (for a rename) by the ID inside an added file.
+        // This record's paths in this commit: by file name or by a name it had later.
         let mut mine: Vec<(&String, &Blobs)> = changes
             .iter()
             .filter(|(p, _)| p.ends_with(&stem) || tracked.contains(*p))
             .collect();
-        let removes_tracked = mine.iter().any(|(_, (_, new))| new.is_none());
-        if removes_tracked {
-            let renamed: Vec<_> = changes
-                .iter()
-                .filter(|(p, (old, new))| {
-                    old.is_none() && !mine.iter().any(|(m, _)| m == p) && blob_id(&repo, *new).as_deref() == Some(id)
-                })
-                .collect();
-            mine.extend(renamed);
-        }
         if mine.is_empty() {
             continue;
+        }
+        // Added here under this name while another file with the same ID went
+        // away: a rename, and the other file is its older name.
+        if mine.iter().any(|(_, (old, new))| old.is_none() && new.is_some()) {
+            let older: Vec<_> = changes
+                .iter()
+                .filter(|(p, (old, new))| {
+                    new.is_none() && !mine.iter().any(|(m, _)| m == p) && blob_id(&repo, *old).as_deref() == Some(id)
+                })
+                .collect();
+            mine.extend(older);
+        }
+        for (p, _) in &mine {
+            tracked.insert((*p).clone());
         }
         // Old version: the one removed or modified; new version: the one added or modified.
         let old_oid = mine.iter().find_map(|(_, (o, _))| *o);
         let new_entry = mine.iter().find(|(_, (_, n))| n.is_some());
         let new_oid = new_entry.and_then(|(_, (_, n))| *n);
-        for (p, (_, n)) in &mine {
-            if n.is_some() {
-                tracked.insert((*p).clone());
-            } else {
-                tracked.remove(*p);
-            }
-        }
         let old = front_matter(&repo, old_oid);
         let new = front_matter(&repo, new_oid);
         if old.is_none() && new.is_none() && old_oid.is_some() == new_oid.is_some() {
@@ -137,26 +134,33 @@ pub fn timeline(config: &Config, id: &str) -> Result<Timeline, super::HistoryErr
             path: new_entry.and_then(|(p, _)| layout.relative(p)).map(str::to_string),
         });
     }
+    entries.reverse();
     Ok(Timeline {
         id: id.to_string(),
         entries,
     })
 }
 
-/// Record files a commit changed (first parent for merges: what the merge brought in).
+/// Record files a commit changed. A merge counts only for files whose
+/// merged content differs from every parent's (what `check --since` judges):
+/// a file taken whole from a branch was already logged on that branch.
 fn changed_records(repo: &Repository, layout: &Layout, commit: &git2::Commit) -> Result<TreeChanges, git2::Error> {
     let tree = commit.tree()?;
-    let parent = commit.parents().next().map(|p| p.tree()).transpose()?;
     let dir = layout.records.trim_end_matches('/');
-    let mut out = TreeChanges::new();
-    diff_entries(
-        repo,
-        dir,
-        parent.as_ref().map(|t| entry_at(t, dir)).transpose()?.flatten(),
-        entry_at(&tree, dir)?,
-        &mut out,
-    )?;
-    out.retain(|p, _| p.ends_with(".md"));
+    let after = entry_at(&tree, dir)?;
+    let diff = |parent: Option<git2::Tree>| -> Result<TreeChanges, git2::Error> {
+        let mut out = TreeChanges::new();
+        let before = parent.as_ref().map(|t| entry_at(t, dir)).transpose()?.flatten();
+        diff_entries(repo, dir, before, after, &mut out)?;
+        out.retain(|p, _| p.ends_with(".md"));
+        Ok(out)
+    };
+    let mut parents = commit.parents();
+    let mut out = diff(parents.next().map(|p| p.tree()).transpose()?)?;
+    for p in parents {
+        let other = diff(Some(p.tree()?))?;
+        out.retain(|path, _| other.contains_key(path));
+    }
     Ok(out)
 }
 

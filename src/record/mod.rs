@@ -380,13 +380,17 @@ pub fn next_sequence(config: &Config, kind: &Kind, year: i32) -> u64 {
 /// IDs in `related` that name no record (by the `<ID>.md` file of their
 /// kind) and no disposed record: what `new`, `set` and `transition` refuse.
 pub fn missing_links(config: &Config, data: &Value) -> Vec<String> {
-    let Some(Value::Array(items)) = data.get("related") else { return Vec::new() };
+    let Some(Value::Array(items)) = data.get("related") else {
+        return Vec::new();
+    };
     let mut disposed = None;
     items
         .iter()
         .filter_map(Value::as_str)
         .filter(|id| {
-            let exists = config.kind_for_id(id).is_some_and(|k| config.root.join(&k.dir).join(format!("{id}.md")).is_file());
+            let exists = config
+                .kind_for_id(id)
+                .is_some_and(|k| config.root.join(&k.dir).join(format!("{id}.md")).is_file());
             !exists && !disposed.get_or_insert_with(|| disposed_ids(config)).contains(*id)
         })
         .map(str::to_string)

@@ -171,7 +171,8 @@ pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
                 ));
             }
             let (from, to) = (status(Some(old)), status(Some(new)));
-            if from.as_deref() == Some(ARCHIVED) && !config.has_role(RECORDS_ROLE, c.author) && old != new {
+            // Any change to the file counts, body included: history passes only changed files.
+            if from.as_deref() == Some(ARCHIVED) && !config.has_role(RECORDS_ROLE, c.author) {
                 out.push(v(
                     Code::ArchivedModified,
                     None,
@@ -181,11 +182,10 @@ pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
                     ),
                 ));
             }
-            if let (Some(from), Some(to)) = (from, to)
-                && from != to
-                && kind.has_state(&from)
-                && kind.has_state(&to)
-            {
+            // A status that is no state (or none) is judged too: a detour through
+            // `limbo` must not skip the workflow.
+            let (from, to) = (from.unwrap_or_default(), to.unwrap_or_default());
+            if from != to {
                 out.extend(judge_transition(config, kind, &from, &to, new, c.author, c.at));
             }
         }

@@ -685,5 +685,8 @@ fn init_at_the_root_of_an_existing_repository_keeps_its_readme() {
     assert_eq!(repo.read("README.md"), "# Our project\n");
     assert!(repo.path("casework.toml").is_file());
     assert!(repo.path("schemas/complaint.schema.json").is_file());
-    assert!(repo.read("CASEWORK.md").contains("casework"), "the team guide goes beside the README");
+    assert!(
+        repo.read("CASEWORK.md").contains("casework"),
+        "the team guide goes beside the README"
+    );
 }

@@ -322,3 +322,167 @@ pub fn assert_same_files(after: &BTreeMap<String, Vec<u8>>, before: &BTreeMap<St
         "{what}: added {added:?}, removed {removed:?}, changed {changed:?}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Git history with controlled authors and dates (for `check --since`, `log`,
+// `show` and `--commit`). Every git run gets the hermetic environment above
+// plus an explicit identity: nothing depends on a global git config.
+// ---------------------------------------------------------------------------
+
+/// Who commits the scaffold of [`Repo::with_history`], and when.
+pub const SETUP_AUTHOR: &str = "setup@example.com";
+pub const SETUP_DATE: &str = "2026-11-02T08:00:00Z";
+
+/// Run git in `dir` as `who` (author and committer, with their dates);
+/// panics on failure.
+pub fn git_as(dir: &Path, home: &Path, who: &Commit, args: &[&str]) -> String {
+    let run = try_git_as(dir, home, who, args);
+    assert_eq!(run.code, 0, "git {args:?} failed: {}\n{}", run.stderr, run.stdout);
+    run.stdout
+}
+
+/// Run git in `dir` as `who`, whatever the outcome (e.g. a merge that conflicts).
+pub fn try_git_as(dir: &Path, home: &Path, who: &Commit, args: &[&str]) -> Run {
+    let name = who.email.split('@').next().unwrap_or("someone");
+    let mut cmd = Command::new("git");
+    hermetic(&mut cmd, home);
+    cmd.current_dir(dir)
+        .args([
+            "-c",
+            &format!("user.name={name}"),
+            "-c",
+            &format!("user.email={}", who.email),
+        ])
+        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .env("GIT_AUTHOR_NAME", name)
+        .env("GIT_AUTHOR_EMAIL", who.email)
+        .env("GIT_COMMITTER_NAME", name)
+        .env("GIT_COMMITTER_EMAIL", who.email)
+        .env("GIT_AUTHOR_DATE", who.author_date)
+        .env("GIT_COMMITTER_DATE", who.committer_date)
+        .timeout(TIMEOUT);
+    Run::of(&mut cmd)
+}
+
+/// The identity and times of one commit.
+#[derive(Debug, Clone, Copy)]
+pub struct Commit<'a> {
+    pub email: &'a str,
+    pub author_date: &'a str,
+    pub committer_date: &'a str,
+}
+
+/// A commit by `email` at `date` (author and committer date alike).
+pub fn by<'a>(email: &'a str, date: &'a str) -> Commit<'a> {
+    Commit {
+        email,
+        author_date: date,
+        committer_date: date,
+    }
+}
+
+impl Repo {
+    /// `casework init` (which makes the git repository) with the scaffold
+    /// committed on branch `main` by [`SETUP_AUTHOR`] at [`SETUP_DATE`].
+    pub fn with_history() -> Repo {
+        let repo = Repo::new();
+        repo.git(&["symbolic-ref", "HEAD", "refs/heads/main"]);
+        repo.commit(by(SETUP_AUTHOR, SETUP_DATE), "Scaffold the records repository");
+        repo
+    }
+
+    /// Run git in the root as `who`.
+    pub fn git_as(&self, who: Commit, args: &[&str]) -> String {
+        git_as(&self.root, &self.home, &who, args)
+    }
+
+    /// Run git in the root as `who`, whatever the outcome.
+    pub fn try_git_as(&self, who: Commit, args: &[&str]) -> Run {
+        try_git_as(&self.root, &self.home, &who, args)
+    }
+
+    /// Stage everything (`git add -A`) and commit it as `who`; the full SHA.
+    pub fn commit(&self, who: Commit, message: &str) -> String {
+        self.git_as(who, &["add", "-A"]);
+        self.git_as(who, &["commit", "-q", "--allow-empty", "-m", message]);
+        self.sha("HEAD")
+    }
+
+    /// Write `rel` and commit everything as `who`; the full SHA.
+    pub fn write_commit(&self, who: Commit, rel: &str, contents: impl AsRef<[u8]>, message: &str) -> String {
+        self.write(rel, contents);
+        self.commit(who, message)
+    }
+
+    /// The full SHA of a revision.
+    pub fn sha(&self, rev: &str) -> String {
+        self.git(&["rev-parse", "--verify", &format!("{rev}^{{commit}}")])
+            .trim()
+            .to_string()
+    }
+}
+
+/// A finding as a history check reports it: which rule, where, in which
+/// commit, by whom (`commit`/`author` null for the working tree).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Found {
+    pub code: String,
+    pub file: String,
+    pub line: Option<u64>,
+    pub commit: Option<String>,
+    pub author: Option<String>,
+}
+
+/// A finding of commit `commit` by `author`.
+pub fn found(code: &str, file: &str, line: Option<u64>, commit: &str, author: &str) -> Found {
+    Found {
+        code: code.into(),
+        file: file.into(),
+        line,
+        commit: Some(commit.into()),
+        author: Some(author.into()),
+    }
+}
+
+impl Run {
+    /// The error findings of a `--format json` run (warnings, e.g. `sla`,
+    /// left out), sorted.
+    pub fn errors(&self) -> Vec<Found> {
+        let doc = self.json();
+        let mut list: Vec<Found> = doc["diagnostics"]
+            .as_array()
+            .expect("diagnostics is a list")
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .map(|d| {
+                let s = |k: &str| d[k].as_str().map(str::to_string);
+                Found {
+                    code: s("code").expect("code"),
+                    file: s("file").expect("file"),
+                    line: d["line"].as_u64(),
+                    commit: s("commit"),
+                    author: s("author"),
+                }
+            })
+            .collect();
+        list.sort();
+        list
+    }
+
+    /// The error findings that name a commit (from walking the history).
+    pub fn history_errors(&self) -> Vec<Found> {
+        self.errors().into_iter().filter(|f| f.commit.is_some()).collect()
+    }
+
+    /// The JSON diagnostics (errors and warnings) whose code is `code`.
+    pub fn diagnostics_with(&self, code: &str) -> Vec<Value> {
+        self.json()["diagnostics"]
+            .as_array()
+            .expect("diagnostics is a list")
+            .iter()
+            .filter(|d| d["code"] == code)
+            .cloned()
+            .collect()
+    }
+}
