@@ -62,6 +62,10 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                 )));
             };
             let records_prefix = format!("{}/", cfg.records_dir);
+            // A file directly in the records folder (its README) is not a record, as in a full check.
+            if !abs.is_dir() && rf.path.strip_prefix(&records_prefix).is_some_and(|r| !r.contains('/')) {
+                continue;
+            }
             if !abs.is_dir() && !rf.path.starts_with(&records_prefix) {
                 return Err(Exit::usage(format!(
                     "{} is not a record file: records live under {}/ of {}",
@@ -113,7 +117,12 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let mut out = std::io::stdout().lock();
     let quiet_clean = g.quiet && args.format == Format::Human && report.diagnostics.is_empty();
     if !quiet_clean {
-        render(&report, args.format, &opts, &mut out).map_err(|e| Exit::usage(format!("cannot write output: {e}")))?;
+        match render(&report, args.format, &opts, &mut out) {
+            // The reader went away (`| head`): the exit code still tells the result.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(Exit::usage(format!("cannot write output: {e}"))),
+            Ok(()) => {}
+        }
     }
     let _ = out.flush();
     if args.format == Format::Github

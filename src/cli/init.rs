@@ -24,17 +24,17 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     };
     let done = init::init(&dir)?;
     if !g.quiet {
-        println!("Created a casework records repository in {}", dir.display());
+        outln!("Created a casework records repository in {}", dir.display());
         for f in &done.written {
-            println!("  {f}");
+            outln!("  {f}");
         }
         if done.git_initialised {
-            println!("  (and a new git repository)");
+            outln!("  (and a new git repository)");
         }
-        println!();
-        println!("Next: replace the example addresses under [roles] in casework.toml, then");
-        println!("  casework new complaint --title \"First complaint\"");
-        println!("  casework check");
+        outln!();
+        outln!("Next: replace the example addresses under [roles] in casework.toml, then");
+        outln!("  casework new complaint --title \"First complaint\"");
+        outln!("  casework check");
     }
     Ok(OK)
 }

@@ -45,9 +45,9 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     match args.format {
         LogFormat::Json => {
             let text = serde_json::to_string_pretty(&t).map_err(|e| Exit::usage(e.to_string()))?;
-            println!("{text}");
+            outln!("{text}");
         }
-        LogFormat::Human => print!("{}", super::show::render_timeline(&t.entries, g.color(false))),
+        LogFormat::Human => out!("{}", super::show::render_timeline(&t.entries, g.color(false))),
     }
     Ok(OK)
 }

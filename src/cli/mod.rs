@@ -2,6 +2,18 @@
 //! Nothing else in the crate prints or exits.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+/// `println!` that never panics: a closed pipe (`casework log ID | head`)
+/// ends the output quietly instead of aborting the program.
+macro_rules! outln {
+    () => { $crate::cli::emit("\n") };
+    ($($t:tt)*) => { $crate::cli::emit(&format!("{}\n", format_args!($($t)*))) };
+}
+
+/// `print!` that never panics (see `outln!`).
+macro_rules! out {
+    ($($t:tt)*) => { $crate::cli::emit(&format!($($t)*)) };
+}
+
 mod check;
 mod completions;
 mod init;
@@ -170,6 +182,12 @@ pub fn identity(root: &std::path::Path) -> Option<String> {
         .or_else(|_| git2::Config::open_default())
         .ok()?;
     cfg.get_string("user.email").ok().filter(|e| !e.is_empty())
+}
+
+/// Write to stdout, ignoring a reader that went away.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 /// Parse the arguments, run the command, map the outcome to an exit code.

@@ -64,7 +64,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                 let _ = std::fs::remove_file(cfg.root.join(&path));
                 return Err(e.into());
             }
-            println!("{path}");
+            outln!("{path}");
             Ok(OK)
         }
         Created::Refused(diags) => {

@@ -19,7 +19,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         return match args.kind {
             Some(k) => match default_schema(&k) {
                 Some(s) => {
-                    print!("{s}");
+                    out!("{s}");
                     Ok(OK)
                 }
                 None => Err(Exit::usage(format!(
@@ -27,7 +27,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                 ))),
             },
             None => {
-                println!("Default kinds (outside a records repository): incident, feedback, request, complaint, order");
+                outln!("Default kinds (outside a records repository): incident, feedback, request, complaint, order");
                 Ok(OK)
             }
         };
@@ -44,14 +44,14 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             let path = cfg.root.join(&kind.schema);
             let text =
                 std::fs::read_to_string(&path).map_err(|e| Exit::usage(format!("cannot read {}: {e}", kind.schema)))?;
-            print!("{text}");
+            out!("{text}");
             if !text.ends_with('\n') {
-                println!();
+                outln!();
             }
         }
         None => {
             for k in cfg.kinds.values() {
-                println!(
+                outln!(
                     "{:<10} {:<5} {}  ({})",
                     k.name,
                     k.prefix,

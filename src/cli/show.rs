@@ -75,7 +75,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                     .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
                     .collect::<Vec<_>>()
                     .join(", "),
-                Value::Array(a) => format!("({} items)", a.len()),
+                Value::Array(a) => format!("({} {})", a.len(), if a.len() == 1 { "item" } else { "items" }),
                 Value::Object(o) => o
                     .iter()
                     .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
@@ -143,7 +143,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         );
         out.push_str(&render_timeline(&t.entries[skip..], g.color(false)));
     }
-    print!("{out}");
+    out!("{out}");
     Ok(OK)
 }
 

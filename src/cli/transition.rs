@@ -139,8 +139,8 @@ fn edit(
             }
             if !g.quiet {
                 match to {
-                    Some(_) => println!("{id}: {from} -> {new}  ({})", rec.file.path),
-                    None => println!("{id}: updated  ({})", rec.file.path),
+                    Some(_) => outln!("{id}: {from} -> {new}  ({})", rec.file.path),
+                    None => outln!("{id}: updated  ({})", rec.file.path),
                 }
             }
             Ok(OK)

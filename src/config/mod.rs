@@ -464,7 +464,18 @@ impl Validator<'_> {
             None => 4,
         };
         let dir = match &rk.dir {
-            Some(d) => self.relative_path(d, "dir")?,
+            Some(d) => {
+                let dir = self.relative_path(d, "dir")?;
+                // Records are found under records.dir only: a folder elsewhere would never be checked.
+                let inside = dir
+                    .strip_prefix(records_dir)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .is_some_and(|r| !r.contains('/'));
+                if !inside {
+                    return Err(self.at(d, format!("`dir` of kind `{kname}` must be a folder directly inside `{records_dir}/`, such as \"{records_dir}/{kname}\"")));
+                }
+                dir
+            }
             None => format!("{records_dir}/{kname}"),
         };
         let schema = match &rk.schema {

@@ -86,16 +86,28 @@ pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
     git2::opts::strict_hash_verification(false);
     let repo = Repository::discover(root).map_err(|_| HistoryError::NoRepository(root.display().to_string()))?;
     let layout = layout(&repo, ctx)?;
-    let since = repo
+    let object = repo
         .revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
         .map_err(|_| HistoryError::UnknownRevision(rev.to_string()))?;
+    // A commit excludes itself and its ancestors; a tree (git's empty tree,
+    // 4b825dc642cb6eb9a060e54bf8d69288fbee4904) means "from the very first commit".
+    let (since, since_tree) = match object.peel_to_commit() {
+        Ok(c) => (Some(c.id()), c.tree()?),
+        Err(_) => (
+            None,
+            object
+                .peel_to_tree()
+                .map_err(|_| HistoryError::UnknownRevision(rev.to_string()))?,
+        ),
+    };
     let head = repo.head()?.peel_to_commit()?;
 
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     walk.push(head.id())?;
-    walk.hide(since.id())?;
+    if let Some(since) = since {
+        walk.hide(since)?;
+    }
     let mut commits = Vec::new();
     let mut count = 0;
     for oid in walk {
@@ -106,7 +118,7 @@ pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
         }
     }
 
-    let at_since = ids_in_tree(&repo, &since.tree()?, &layout)?;
+    let at_since = ids_in_tree(&repo, &since_tree, &layout)?;
     let repo_path = repo.path().to_path_buf();
     let diagnostics: Vec<Diagnostic> = commits
         .par_iter()

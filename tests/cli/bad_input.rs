@@ -450,3 +450,14 @@ fn a_fifo_is_reported_not_read() {
         ]
     );
 }
+
+/// Regression: `check records/README.md` (as a pre-commit hook passes it) reported a
+/// `front-matter` error although a full check skips files directly in the records folder.
+#[test]
+fn a_readme_in_the_records_folder_given_as_a_path_is_skipped() {
+    let repo = Repo::new();
+    repo.write("records/README.md", "# How we keep records\n");
+    let run = repo.check_json(&["records/README.md"]);
+    run.assert_code(OK);
+    assert_eq!(run.findings(), []);
+}

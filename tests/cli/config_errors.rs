@@ -249,3 +249,15 @@ fn help_and_version_succeed() {
     run.assert_code(OK);
     assert!(run.stdout.starts_with("casework "), "{}", run.stdout);
 }
+
+/// Regression: a kind folder outside `records.dir` was accepted, and its records were never checked.
+#[test]
+fn kind_folder_outside_the_records_folder_is_refused() {
+    broken(
+        "prefix = \"CMP\"",
+        "prefix = \"CMP\"\ndir = \"complaints\"",
+        "\"complaints\"",
+        0,
+        "must be a folder directly inside `records/`",
+    );
+}

@@ -1128,3 +1128,27 @@ fn a_detour_through_an_unknown_status_does_not_skip_the_workflow() {
     assert!(named(&limbo), "`new -> limbo` is not a transition: {errors:#?}");
     assert!(named(&resolved), "`limbo -> resolved` is not one either: {errors:#?}");
 }
+
+/// Regression: the first commit could not be judged (`--since` excludes REV, and the
+/// root has no parent). Git's empty tree as REV walks every commit, the root included.
+#[test]
+fn the_empty_tree_as_since_judges_the_first_commit_too() {
+    let repo = Repo::new();
+    repo.git(&["symbolic-ref", "HEAD", "refs/heads/main"]);
+    // The very first commit adds a record in a state other than the first.
+    repo.write(&req_path(1), request(1, "acknowledged", ""));
+    let root = repo.commit(by("h@example.com", SETUP_DATE), "Scaffold with a record");
+    let run = repo.run(&[
+        "check",
+        "--format",
+        "json",
+        "--since",
+        "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+    ]);
+    run.assert_code(FINDINGS);
+    assert_eq!(run.json()["summary"]["commits"], 1);
+    assert_eq!(
+        run.history_errors(),
+        [found("transition", &req_path(1), Some(5), &root, "h@example.com")]
+    );
+}

@@ -407,3 +407,33 @@ fn show_names_the_role_a_step_needs() {
     run.assert_code(OK);
     assert!(run.stdout.contains("[open]"), "{}", run.stdout);
 }
+
+/// Regression: `casework log ID | head -1` panicked on the closed pipe (exit 101).
+#[test]
+fn log_into_a_closed_pipe_does_not_panic() {
+    let repo = Repo::with_history();
+    repo.write_commit(
+        by("h@example.com", "2026-11-03T09:00:00Z"),
+        "records/complaint/CMP-2026-0001.md",
+        // Far more output than a pipe buffers, so writes go on after the reader left.
+        record(
+            "CMP-2026-0001",
+            "complaint",
+            "received",
+            &format!("category: {}\n", "x".repeat(300_000)),
+        ),
+        "CMP-2026-0001: new complaint",
+    );
+    // `head -c 1` closes the pipe after one byte: the rest of the output hits a closed pipe.
+    let script = format!(
+        "'{}' -C '{}' log CMP-2026-0001 --format json | head -c 1 >/dev/null; exit ${{PIPESTATUS[0]}}",
+        env!("CARGO_BIN_EXE_casework"),
+        repo.root.display()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
