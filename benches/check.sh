@@ -32,7 +32,7 @@ for n in "${SIZES[@]}"; do
   json=$(mktemp)
   hyperfine -N --warmup 1 --runs 5 --export-json "$json" --style none -- "$BIN -C $corpus check -q" >/dev/null 2>&1 || true
   median=$(python3 -c "import json,sys; print('%.3f' % json.load(open(sys.argv[1]))['results'][0]['median'])" "$json")
-  peak=$( { /usr/bin/time -f "%M" "$BIN" -C "$corpus" check -q >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  peak=$(/usr/bin/time -f "%M" -o /dev/stdout "$BIN" -C "$corpus" check -q 2>/dev/null | tail -1)
   findings=$(CASEWORK_NOW=2026-11-23T12:00:00Z "$BIN" -C "$corpus" check --format json 2>/dev/null \
     | python3 -c "import json,sys; s=json.load(sys.stdin)['summary']; print('%d errors, %d warnings' % (s['errors'], s['warnings']))")
   printf '%-10s %10s %10s %10s\n' "$n" "$median" "$((peak / 1024))" "$findings"
