@@ -49,10 +49,16 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         schemas: &schemas,
         now: now()?,
     };
+    let owner = identity(&cfg.root);
+    if owner.is_none() && !sets.iter().any(|a| a.path[0] == "owner") {
+        eprintln!(
+            "casework: warning: no git identity (GIT_AUTHOR_EMAIL or git config user.email): the record gets no owner"
+        );
+    }
     let req = NewRecord {
         kind,
         title: args.title,
-        owner: identity(&cfg.root),
+        owner,
         sets,
     };
     match create(&ctx, req)? {
