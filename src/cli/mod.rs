@@ -76,14 +76,23 @@ pub enum Color {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    #[command(about = "Scaffold a records repository (config, schemas, folders); no commit, no overwrite")]
     Init(init::Args),
+    #[command(about = "Validate records; with --since, also every commit in REV..HEAD")]
     Check(check::Args),
+    #[command(about = "Create a record with the next free ID; prints its path")]
     New(new::Args),
+    #[command(about = "Move a case to another state, if the workflow allows it")]
     Transition(transition::TransitionArgs),
+    #[command(about = "Edit fields of a case with a minimal, validated edit")]
     Set(transition::SetArgs),
+    #[command(about = "Show a case: fields, next states and what they need, SLA clocks, recent history")]
     Show(show::Args),
+    #[command(about = "Show a case's timeline from git history")]
     Log(log::Args),
+    #[command(about = "Print a kind's JSON Schema, or list the kinds")]
     Schema(schema::Args),
+    #[command(about = "Print a shell completion script")]
     Completions(completions::Args),
 }
 
