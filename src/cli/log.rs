@@ -24,16 +24,8 @@ pub enum LogFormat {
 
 pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let cfg = g.load_config()?;
-    if !args
-        .id
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        || args.id.is_empty()
-    {
-        return Err(Exit::usage(format!(
-            "{:?} is not a case ID (IDs look like CMP-2026-0042)",
-            args.id
-        )));
+    if !crate::record::is_plausible_id(&args.id) {
+        return Err(Exit::usage(crate::query::FindError::BadId(args.id).to_string()));
     }
     let t = timeline(&cfg, &args.id).map_err(|e| Exit::usage(e.to_string()))?;
     if t.entries.is_empty() {

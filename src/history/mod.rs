@@ -374,13 +374,7 @@ fn newly_disposed(repo: &Repository, register: Option<(Option<Oid>, Option<Oid>)
         let Some(blob) = oid.and_then(|o| repo.find_blob(o).ok()) else {
             return BTreeSet::new();
         };
-        String::from_utf8_lossy(blob.content())
-            .lines()
-            .skip(1)
-            .filter_map(|l| l.split(',').next())
-            .map(|s| s.trim().trim_matches('"').to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
+        record::register_ids(&String::from_utf8_lossy(blob.content()))
     };
     match register {
         Some((before, after)) => ids(after).difference(&ids(before)).cloned().collect(),

@@ -2,14 +2,14 @@
 //! fields it changed and the transition it made, oldest first. Renames and
 //! moves are followed by the record's ID.
 
-use super::{Layout, TreeChanges, diff_entries, entry_at, layout_of};
+use super::{Layout, TreeChanges, diff_entries, entry_at, layout_of, read_version};
 use crate::config::Config;
-use crate::record::{self, Entry, RecordFile};
 use chrono::{DateTime, FixedOffset};
 use git2::{Oid, Repository, Sort};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 /// A file's blob before and after a commit.
 type Blobs = (Option<Oid>, Option<Oid>);
@@ -165,14 +165,10 @@ fn changed_records(repo: &Repository, layout: &Layout, commit: &git2::Commit) ->
 }
 
 fn front_matter(repo: &Repository, oid: Option<Oid>) -> Option<Value> {
-    let blob = repo.find_blob(oid?).ok()?;
-    let text = record::decode(blob.content().to_vec()).ok()?;
-    let file = RecordFile {
-        path: String::new(),
-        abs: Default::default(),
-        entry: Entry::File,
-    };
-    record::parse(file, text).ok().map(|r| r.data)
+    read_version(repo, Path::new(""), "", oid)
+        .ok()
+        .flatten()
+        .map(|v| v.record.data)
 }
 
 fn blob_id(repo: &Repository, oid: Option<Oid>) -> Option<String> {

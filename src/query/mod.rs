@@ -23,8 +23,7 @@ pub enum FindError {
 /// Find the record with this ID: its kind's folder first (files are named
 /// `<ID>.md`), then every record.
 pub fn find(config: &Config, id: &str) -> Result<Record, FindError> {
-    let safe = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !safe {
+    if !record::is_plausible_id(id) {
         return Err(FindError::BadId(id.to_string()));
     }
     let load = |f: &RecordFile| {

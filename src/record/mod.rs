@@ -399,15 +399,25 @@ pub fn missing_links(config: &Config, data: &Value) -> Vec<String> {
 
 /// IDs listed in the disposal register (first column).
 pub fn disposed_ids(config: &Config) -> BTreeSet<String> {
-    let Ok(text) = std::fs::read_to_string(config.root.join(&config.register)) else {
-        return BTreeSet::new();
-    };
+    std::fs::read_to_string(config.root.join(&config.register))
+        .map(|t| register_ids(&t))
+        .unwrap_or_default()
+}
+
+/// The IDs of a disposal register's text: the first column after the header.
+pub fn register_ids(text: &str) -> BTreeSet<String> {
     text.lines()
         .skip(1)
         .filter_map(|l| l.split(',').next())
         .map(|s| s.trim().trim_matches('"').to_string())
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// Whether `id` could be a case ID at all: letters, digits, `-` and `_`,
+/// so it is safe in a path and a message.
+pub fn is_plausible_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]
