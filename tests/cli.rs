@@ -30,3 +30,9 @@ mod properties;
 mod sample_records;
 #[path = "cli/transition.rs"]
 mod transition;
+#[path = "cli/regression.rs"]
+mod regression;
+#[path = "cli/regression_output.rs"]
+mod regression_output;
+#[path = "cli/yaml_suite.rs"]
+mod yaml_suite;
