@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod edit;
+pub mod files;
 pub mod history;
 pub mod output;
 pub mod query;

@@ -183,13 +183,22 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
                 Code::IdFormat,
                 "/id",
                 false,
-                format!(
-                    "id {idv:?} does not follow the format of kind `{}`: {}-YEAR-{} (e.g. {})",
-                    kind.name,
-                    kind.prefix,
-                    "N".repeat(kind.digits),
-                    kind.example_id()
-                ),
+                if idv.rsplit('-').next().is_some_and(|seq| {
+                    seq.bytes().all(|b| b.is_ascii_digit()) && seq.trim_start_matches('0').len() > 9
+                }) {
+                    format!(
+                        "id {idv:?} has a sequence number above {}, the highest a case ID may carry",
+                        crate::config::MAX_SEQUENCE
+                    )
+                } else {
+                    format!(
+                        "id {idv:?} does not follow the format of kind `{}`: {}-YEAR-{} (e.g. {})",
+                        kind.name,
+                        kind.prefix,
+                        "N".repeat(kind.digits),
+                        kind.example_id()
+                    )
+                },
             ),
             Some((year, _)) => {
                 if let Some(opened) = rec.data.get("opened").and_then(parse_time) {
@@ -279,7 +288,18 @@ fn cross_file(
         }
     }
     // IDs disposed of are gone on purpose: links to them are not broken.
-    let disposed = record::disposed_ids(ctx.config);
+    let mut out = Vec::new();
+    let disposed = match record::read_register(ctx.config) {
+        Ok(text) => record::register_ids(&text),
+        Err(e) => {
+            out.push(Diagnostic::error(
+                Code::Config,
+                ctx.config.register.clone(),
+                format!("the disposal register cannot be read: {e}"),
+            ));
+            Default::default()
+        }
+    };
     // (file index) -> findings as (pointer, code, message)
     let mut found: BTreeMap<usize, Vec<(String, Code, String)>> = BTreeMap::new();
     for (id, idx) in by_id.iter().filter(|(_, v)| v.len() > 1) {
@@ -307,7 +327,6 @@ fn cross_file(
             }
         }
     }
-    let mut out = Vec::new();
     for (i, items) in found {
         let file = &files[i];
         if !wanted(file) {

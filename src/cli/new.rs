@@ -61,6 +61,8 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         owner,
         sets,
     };
+    // Held until the new file is written and committed: see `edit::lock`.
+    let _lock = crate::edit::lock(&cfg.root)?;
     match create(&ctx, req)? {
         Created::Written { path, id } => {
             if args.commit

@@ -5,7 +5,7 @@ use super::{Exit, FINDINGS, Globals, OK, identity, now};
 use crate::check::Context;
 use crate::edit::transition::{Outcome, Request, plan};
 use crate::edit::value::parse_assignment;
-use crate::edit::{commit, has_uncommitted_changes, write_atomic};
+use crate::edit::{commit, has_uncommitted_changes, lock, replace_record};
 use crate::query;
 use crate::schema::Schemas;
 
@@ -76,12 +76,15 @@ fn edit(
         .iter()
         .map(|s| parse_assignment(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // Held until the change is written and committed: see `edit::lock`.
+    let _lock = lock(&cfg.root)?;
     let rec = query::find(&cfg, id).map_err(|e| match e {
-        query::FindError::NotFound(_) => Exit {
+        // A record that cannot be read is a finding about it, as in `check`.
+        query::FindError::NotFound(_) | query::FindError::Unreadable(_) => Exit {
             code: FINDINGS,
             message: Some(e.to_string()),
         },
-        _ => Exit::usage(e.to_string()),
+        query::FindError::BadId(_) => Exit::usage(e.to_string()),
     })?;
     let kind = rec
         .kind()
@@ -122,7 +125,7 @@ fn edit(
             Ok(FINDINGS)
         }
         Outcome::Ready { text, from, to: new } => {
-            write_atomic(&rec.file.abs, text.as_bytes(), false)?;
+            replace_record(&cfg.root, &rec.file.abs, &rec.text, text.as_bytes())?;
             if do_commit {
                 let message = match to {
                     Some(_) => format!("{id}: {from} -> {new}"),
@@ -133,7 +136,7 @@ fn edit(
                 };
                 if let Err(e) = commit(&cfg.root, &[&rec.file.path], &message) {
                     // Leave the repository as it was.
-                    let _ = write_atomic(&rec.file.abs, rec.text.as_bytes(), false);
+                    let _ = replace_record(&cfg.root, &rec.file.abs, &text, rec.text.as_bytes());
                     return Err(e.into());
                 }
             }

@@ -16,6 +16,10 @@ use std::path::{Path, PathBuf};
 /// The file whose presence marks the root of a records repository.
 pub const CONFIG_FILE: &str = "casework.toml";
 
+/// The highest sequence number of a case ID: a billion cases a kind a year
+/// is far beyond any register, and arithmetic on it can never overflow.
+pub const MAX_SEQUENCE: u64 = 999_999_999;
+
 /// Files larger than this are reported `too-large` unread, unless configured.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 
@@ -129,7 +133,13 @@ impl Kind {
             .collect()
     }
 
-    /// Whether `id` has this kind's format, and its (year, sequence).
+    /// Whether `seq` may be the sequence number of an ID.
+    pub fn is_valid_sequence(&self, seq: u64) -> bool {
+        (1..=MAX_SEQUENCE).contains(&seq)
+    }
+
+    /// Whether `id` has this kind's format, and its (year, sequence). A
+    /// sequence above [`MAX_SEQUENCE`] is no valid ID.
     pub fn parse_id(&self, id: &str) -> Option<(i32, u64)> {
         let rest = id.strip_prefix(&self.prefix)?.strip_prefix('-')?;
         let (year, seq) = rest.split_once('-')?;
@@ -141,7 +151,11 @@ impl Kind {
         if !valid {
             return None;
         }
-        Some((year.parse().ok()?, seq.parse().ok()?))
+        let seq: u64 = seq.parse().ok()?;
+        if seq > MAX_SEQUENCE {
+            return None;
+        }
+        Some((year.parse().ok()?, seq))
     }
 
     /// The ID of sequence number `seq` in `year`.
@@ -236,7 +250,7 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 /// Read and validate `root/casework.toml`.
 pub fn load(root: &Path) -> Result<Config, ConfigError> {
     let path = root.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+    let text = crate::files::read_to_string(root, &path, crate::files::SUPPORT_FILE_LIMIT).map_err(|e| ConfigError {
         file: CONFIG_FILE.into(),
         line: 1,
         column: 1,

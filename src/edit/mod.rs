@@ -7,9 +7,11 @@ pub mod text;
 pub mod transition;
 pub mod value;
 
-use anyhow::{Context as _, Result};
+use crate::files;
+use anyhow::{Context as _, Result, bail};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// Write `contents` to `path` through a temporary file in the same folder
 /// and a rename, so readers never see half a file. With `create_new`, an
@@ -45,6 +47,97 @@ pub fn write_atomic(path: &Path, contents: &[u8], create_new: bool) -> Result<()
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
+}
+
+/// Where a write to `path` inside `root` really goes. A record that is a
+/// symlink to a file inside the root is written at its target, so the
+/// link stays a link; a link or a folder (a linked kind folder) that leads
+/// out of the root is refused, so no command writes outside the repository.
+pub fn write_target(root: &Path, path: &Path) -> Result<PathBuf> {
+    let outside = |to: &Path| {
+        anyhow::anyhow!(
+            "refusing to write {}: it leads out of the repository root (to {})",
+            path.display(),
+            to.display()
+        )
+    };
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return match files::resolve_inside(root, path) {
+            Ok(real) if real.is_file() => Ok(real),
+            Ok(real) => bail!("refusing to write {}: it links to {}, which is not a file", path.display(), real.display()),
+            Err(files::ReadError::OutsideRoot(to)) => Err(outside(&to)),
+            Err(e) => bail!("refusing to write {}: the symlink cannot be followed ({e})", path.display()),
+        };
+    }
+    // The nearest folder that exists decides where new folders would be made.
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d.exists() {
+            return match files::resolve_inside(root, d) {
+                Ok(_) => Ok(path.to_path_buf()),
+                Err(files::ReadError::OutsideRoot(to)) => Err(outside(&to)),
+                Err(e) => Err(anyhow::anyhow!("cannot write {}: {e}", path.display())),
+            };
+        }
+        dir = d.parent();
+    }
+    Ok(path.to_path_buf())
+}
+
+/// Replace the record at `path` with `contents`, provided it still holds
+/// `expected`: an editor that saved the file while casework was judging
+/// its change must not lose that save. Call it while holding [`lock`].
+pub fn replace_record(root: &Path, path: &Path, expected: &str, contents: &[u8]) -> Result<()> {
+    let target = write_target(root, path)?;
+    let now = files::read(root, &target, u64::MAX).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    if now != expected.as_bytes() {
+        bail!(
+            "{} changed on disk while casework was editing it; nothing was written: run the command again",
+            path.display()
+        );
+    }
+    write_atomic(&target, contents, false)
+}
+
+/// Held while a command reads, changes and commits records: writers of one
+/// repository run one at a time, so none can lose another's change (two
+/// `set`s of the same list, two `new`s taking the same ID, two commits
+/// racing for git's index). An advisory lock (`flock`) on the git folder,
+/// or on the root when it is not in a git repository: a folder that exists
+/// already, so taking the lock creates no file, and the operating system
+/// releases it when the process ends, however it ends.
+pub struct Lock {
+    _file: std::fs::File,
+}
+
+/// How long a writer waits for another to finish.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
+
+/// Take the writers' lock of the repository at `root`, waiting for the
+/// writer that holds it.
+pub fn lock(root: &Path) -> Result<Lock> {
+    let path = match git2::Repository::discover(root) {
+        Ok(repo) => repo.path().to_path_buf(),
+        Err(_) => root.to_path_buf(),
+    };
+    let file = std::fs::File::open(&path).with_context(|| format!("cannot open {} to lock it", path.display()))?;
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Lock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "another casework command has been writing in this repository for over {} s (lock {}); try again when it has finished",
+                LOCK_WAIT.as_secs(),
+                path.display()
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+    }
 }
 
 /// Commit exactly `paths` (relative to `root`) with `message`.

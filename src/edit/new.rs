@@ -43,8 +43,11 @@ pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
         }
     }
     let year = config.calendar.local_date(ctx.now).year();
-    let mut seq = record::next_sequence(config, kind, year);
+    let mut seq = record::next_sequence(config, kind, year).ok_or_else(|| exhausted(kind, year))?;
     loop {
+        if !kind.is_valid_sequence(seq) {
+            return Err(exhausted(kind, year));
+        }
         let id = kind.format_id(year, seq);
         let text = render(kind, &id, &req, ctx.now)?;
         let rel = format!("{}/{id}.md", kind.dir);
@@ -74,6 +77,7 @@ pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
         if !errors.is_empty() {
             return Ok(Created::Refused(errors));
         }
+        let abs = super::write_target(&config.root, &abs)?;
         match write_atomic(&abs, text.as_bytes(), true) {
             Ok(()) => return Ok(Created::Written { path: rel, id }),
             // Someone took this number meanwhile: take the next.
@@ -81,6 +85,14 @@ pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
             Err(e) => return Err(e),
         }
     }
+}
+
+fn exhausted(kind: &Kind, year: i32) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no {} ID is left for {year}: the sequence would pass {} (the highest a case ID may carry)",
+        kind.name,
+        crate::config::MAX_SEQUENCE
+    )
 }
 
 /// The text of the new record: fixed fields first, then `--set` fields in order.

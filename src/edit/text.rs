@@ -435,7 +435,7 @@ mod tests {
                 set("desc", json!("short")),
                 set("folded", json!(7)),
             ],
-            "id: A-1\nstatus: closed  # note\ntitle: \"New: title\"\nq: y   # c\ndesc: short\n\nfolded: 7\nnext: 1\n",
+            "id: A-1\nstatus: closed  # note\ntitle: \"New: title\"\nq: \"y\"   # c\ndesc: short\n\nfolded: 7\nnext: 1\n",
         );
     }
 
@@ -455,12 +455,12 @@ mod tests {
         check(
             "id: A-1\nclosure:\n  reason: fixed\n  # comment after the mapping\n\nnext: x\n",
             &[set("closure.closed_at", json!("2026-03-02T09:14:00Z"))],
-            "id: A-1\nclosure:\n  reason: fixed\n  closed_at: 2026-03-02T09:14:00Z\n  # comment after the mapping\n\nnext: x\n",
+            "id: A-1\nclosure:\n  reason: fixed\n  closed_at: \"2026-03-02T09:14:00Z\"\n  # comment after the mapping\n\nnext: x\n",
         );
         check(
             "a:\n    deep:\n        x: 1\n",
             &[set("a.deep.y", json!("two words")), set("a.z", json!(true))],
-            "a:\n    deep:\n        x: 1\n        y: two words\n    z: true\n",
+            "a:\n    deep:\n        x: 1\n        \"y\": two words\n    z: true\n",
         );
     }
 
@@ -472,7 +472,7 @@ mod tests {
                 set("closure.closed_at", json!("2026-03-02")),
                 set("closure.by", json!("ann")),
             ],
-            "id: A-1\nstatus: open\nclosure:\n  closed_at: 2026-03-02\n  by: ann\n# trailing comment\n",
+            "id: A-1\nstatus: open\nclosure:\n  closed_at: \"2026-03-02\"\n  by: ann\n# trailing comment\n",
         );
         let out = apply("---\n---\nbody\n", &[set("a.b", json!(1))]).unwrap();
         assert_eq!(out, "---\na:\n  b: 1\n---\nbody\n");
@@ -489,18 +489,18 @@ mod tests {
                 json!({"at": "2026-01-03", "by": "cy", "note": "a: b"}),
             )],
             "updates:\n  - at: 2026-01-01\n    by: ann\n  # between\n  - at: 2026-01-02\n    by: bob\n  \
-             - at: 2026-01-03\n    by: cy\n    note: \"a: b\"\n\ntags: []\n",
+             - at: \"2026-01-03\"\n    by: cy\n    note: \"a: b\"\n\ntags: []\n",
         );
         // Indentless list, and a list whose last item is a block scalar.
         check(
             "l:\n- x\n- |\n  text\n\nm: 1\n",
             &[append("l", json!("y"))],
-            "l:\n- x\n- |\n  text\n- y\n\nm: 1\n",
+            "l:\n- x\n- |\n  text\n- \"y\"\n\nm: 1\n",
         );
         check(
             "id: A-1\n",
             &[append("watchers", json!("ann")), append("watchers", json!({"n": 1}))],
-            "id: A-1\nwatchers:\n  - ann\n  - n: 1\n",
+            "id: A-1\nwatchers:\n  - ann\n  - \"n\": 1\n",
         );
     }
 
@@ -588,7 +588,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             out,
-            "---\r\nid: A-1\r\nstatus: closed # c\r\nupdates:\r\n  - at: x\r\n  - at: y\r\n    by: z\r\n\r\n\
+            "---\r\nid: A-1\r\nstatus: closed # c\r\nupdates:\r\n  - at: x\r\n  - at: \"y\"\r\n    by: z\r\n\r\n\
              tags: [a, b]\r\nclosure:\r\n  closed_at: now\r\ns:\r\n  a:\r\n    - 1\r\n---\r\nbody\r\n"
         );
         assert!(!out.replace("\r\n", "").contains('\n'));

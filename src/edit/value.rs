@@ -1,6 +1,6 @@
 //! `FIELD=VALUE` arguments and block-style YAML for the values they carry.
 
-use crate::record::yaml;
+use crate::record::yaml::{self, Style};
 use anyhow::{Result, bail};
 use serde_json::{Map, Value};
 
@@ -33,15 +33,32 @@ pub fn parse_assignment(arg: &str) -> Result<Assignment> {
     })
 }
 
-/// A command-line value as YAML would read it; text when it is not YAML.
+/// A command-line value as YAML would read it, when it is a typed value
+/// written whole: `true`, `5`, `~`, `'quoted text'`, `[a, b]`, `{x: 1}`.
+/// Anything else is kept exactly as typed: plain text (`order #42` would
+/// otherwise lose ` #42` as a comment, `#` would become null), text that
+/// is not YAML, and a value followed by a comment (`5 # five`).
 pub fn parse_value(text: &str) -> Value {
+    let literal = || Value::String(text.to_string());
     if text.is_empty() {
-        return Value::String(String::new());
+        return literal();
     }
-    match yaml::parse(&format!("v: {text}\n"), 1, false) {
-        Ok((Value::Object(mut m), _)) if m.len() == 1 => m.remove("v").unwrap_or(Value::Null),
-        _ => Value::String(text.to_string()),
-    }
+    const KEY: &str = "v: ";
+    let doc = format!("{KEY}{text}\n");
+    let Ok((Value::Object(mut m), layout)) = yaml::parse_layout(&doc, 1) else {
+        return literal();
+    };
+    let (Some(value), Some(node), 1) = (m.remove("v"), layout.get("/v"), m.len() + 1) else {
+        return literal();
+    };
+    // The node must be all that was typed: nothing before it, nothing (a comment) after.
+    let whole = node.value.start == KEY.len() && node.value.end == KEY.len() + text.trim_end().len();
+    let typed = match node.style {
+        Style::SingleQuoted | Style::DoubleQuoted | Style::FlowMap | Style::FlowSeq => true,
+        Style::Plain => !value.is_string(),
+        _ => false,
+    };
+    if whole && typed { value } else { literal() }
 }
 
 /// Apply an assignment to a JSON object, creating mappings on the way.
@@ -119,13 +136,14 @@ fn emit_item(out: &mut String, indent: usize, value: &Value) {
     }
 }
 
-/// A scalar as YAML text: plain when it reads back as itself, else a
+/// A scalar as YAML text: plain when it reads back as itself and no
+/// common YAML reader would take it for anything but text, else a
 /// double-quoted string (JSON string syntax is valid YAML).
 pub fn scalar_text(v: &Value) -> String {
     match v {
         Value::String(s) => {
             let plain = matches!(yaml::parse(&format!("v: {s}\n"), 1, false), Ok((Value::Object(m), _)) if m.get("v") == Some(v));
-            if plain && !s.contains(['\n', '\r', '\t', '#', '"', '\'']) && s.trim() == s {
+            if plain && !s.contains(['\n', '\r', '\t', '#', '"', '\'']) && s.trim() == s && !typed_elsewhere(s) {
                 s.clone()
             } else {
                 serde_json::to_string(s).unwrap_or_default()
@@ -136,6 +154,36 @@ pub fn scalar_text(v: &Value) -> String {
         Value::Null => "null".into(),
         other => other.to_string(),
     }
+}
+
+/// Whether a YAML 1.1 reader (PyYAML, Ruby's Psych, Jekyll, Hugo,
+/// python-frontmatter) would read the plain scalar `s` as something other
+/// than text, where casework's YAML 1.2 core schema reads text: booleans
+/// `yes`/`no`/`on`/`off`/`y`/`n`, `~`-style nulls, numbers with `_`,
+/// `0b`/`0o`/`0x` prefixes or sexagesimal `1:20`, `.inf`/`.nan`, dates and
+/// timestamps, the merge key `<<` and the value key `=`. Quoting a few
+/// strings more than needed is harmless; leaving one plain is not.
+fn typed_elsewhere(s: &str) -> bool {
+    const WORDS: [&str; 17] = [
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", ".inf", "-.inf", "+.inf", ".nan", "<<", "=",
+        "",
+    ];
+    let lower = s.to_ascii_lowercase();
+    if WORDS.contains(&lower.as_str()) {
+        return true;
+    }
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let b = unsigned.as_bytes();
+    // Anything that starts like a number and holds only what numbers, dates
+    // and times are made of.
+    let numeric = matches!(b, [d, ..] if d.is_ascii_digit())
+        || matches!(b, [b'.', d, ..] if d.is_ascii_digit());
+    let number_chars = unsigned
+        .bytes()
+        .all(|c| c.is_ascii_hexdigit() || b"xXoObB_.:+-".contains(&c));
+    // `YYYY-M…` at the start: a date, or a timestamp in any of YAML 1.1's spellings.
+    let date = b.len() >= 6 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[5].is_ascii_digit();
+    (numeric && number_chars) || date
 }
 
 #[cfg(test)]
@@ -178,7 +226,7 @@ mod tests {
         emit_field(&mut out, 0, "items", &json!([{"a": 1, "b": "x"}, "y"]));
         assert_eq!(
             out,
-            "customer:\n  name: \"Ann: Lee\"\n  n: \"5\"\nitems:\n  - a: 1\n    b: x\n  - y\n"
+            "customer:\n  name: \"Ann: Lee\"\n  \"n\": \"5\"\nitems:\n  - a: 1\n    b: x\n  - \"y\"\n"
         );
     }
 

@@ -31,6 +31,10 @@ pub enum HistoryError {
         "unknown revision `{0}`: give a commit, branch or tag that exists here (in CI, fetch enough history, e.g. fetch-depth: 0)"
     )]
     UnknownRevision(String),
+    #[error(
+        "the history {0}..HEAD is not all in this clone: it is shallow, and commit {1} was fetched without its parents, so the changes in the range cannot be judged. Fetch the whole history: in GitHub Actions `actions/checkout` with `fetch-depth: 0`, in GitLab CI `GIT_DEPTH: 0`, or run `git fetch --unshallow` (or `git fetch --deepen=N` until {0} is an ancestor of HEAD)"
+    )]
+    Shallow(String, String),
     #[error("git: {0}")]
     Git(#[from] git2::Error),
 }
@@ -108,10 +112,18 @@ pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
     if let Some(since) = since {
         walk.hide(since)?;
     }
+    // In a shallow clone the walk stops at commits fetched without their
+    // parents; libgit2 then shows them as root commits, which would judge
+    // them as adding every record. The range must be all here.
+    let shallow = shallow_commits(&repo);
     let mut commits = Vec::new();
     let mut count = 0;
     for oid in walk {
-        let commit = repo.find_commit(oid?)?;
+        let oid = oid?;
+        if shallow.contains(&oid) {
+            return Err(HistoryError::Shallow(rev.to_string(), oid.to_string()[..12].to_string()));
+        }
+        let commit = repo.find_commit(oid)?;
         count += 1;
         if let Some(c) = changes(&repo, &layout, &commit)? {
             commits.push(c);
@@ -135,6 +147,19 @@ pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
         commits: count,
         diagnostics,
     })
+}
+
+/// The commits a shallow clone holds without their parents (git's
+/// `shallow` file; empty for a full clone).
+fn shallow_commits(repo: &Repository) -> BTreeSet<Oid> {
+    if !repo.is_shallow() {
+        return BTreeSet::new();
+    }
+    std::fs::read_to_string(repo.path().join("shallow"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| Oid::from_str(l.trim()).ok())
+        .collect()
 }
 
 fn layout(repo: &Repository, ctx: &Context) -> Result<Layout, HistoryError> {
@@ -524,7 +549,7 @@ fn judge_file(
         {
             let suggestion = kind
                 .parse_id(idv)
-                .map(|(year, _)| kind.format_id(year, record::next_sequence(config, kind, year)))
+                .and_then(|(year, _)| record::next_sequence(config, kind, year).map(|seq| kind.format_id(year, seq)))
                 .map(|s| format!("; renumber it, e.g. to {s}"))
                 .unwrap_or_default();
             found.push((

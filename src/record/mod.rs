@@ -29,6 +29,16 @@ pub enum Entry {
     Symlink,
     /// A FIFO, socket or device: never opened (it could block or never end).
     Other,
+    /// A symlink to a folder: never followed, so a linked kind folder cannot
+    /// take `check` (or a writer) outside the root.
+    FolderLink,
+}
+
+fn entry_noun(entry: Entry) -> &'static str {
+    match entry {
+        Entry::Symlink => "symlink",
+        _ => "file",
+    }
 }
 
 impl Entry {
@@ -154,16 +164,33 @@ impl<'a> Iterator for LineIter<'a> {
 }
 
 /// Every `*.md` file in a kind folder (or any folder) under the records dir,
-/// sorted by path. Files directly in the records folder (a README) are not records.
+/// sorted by path. Files directly in the records folder (a README) are not
+/// records. Folder links are listed as [`Entry::FolderLink`] rather than
+/// followed, so that `check` reports them instead of passing over them.
 pub fn discover(config: &Config) -> Vec<RecordFile> {
     let dir = config.root.join(&config.records_dir);
+    // The walk follows a linked records folder itself: only if it stays inside.
+    if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink())
+        && crate::files::resolve_inside(&config.root, &dir).is_err()
+    {
+        return record_file(&config.root, &dir, Entry::FolderLink).into_iter().collect();
+    }
     let mut files: Vec<RecordFile> = WalkDir::new(&dir)
-        .min_depth(2)
+        .min_depth(1)
         .follow_links(false)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir() && e.file_name().to_string_lossy().ends_with(".md"))
-        .filter_map(|e| record_file(&config.root, e.path(), Entry::of(e.file_type())))
+        .filter_map(|e| {
+            let t = e.file_type();
+            let entry = if t.is_symlink() && std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir()) {
+                Entry::FolderLink
+            } else if t.is_dir() || e.depth() < 2 || !e.file_name().to_string_lossy().ends_with(".md") {
+                return None;
+            } else {
+                Entry::of(t)
+            };
+            record_file(&config.root, e.path(), entry)
+        })
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
@@ -185,8 +212,17 @@ pub fn record_file(root: &Path, path: &Path, entry: Entry) -> Option<RecordFile>
 }
 
 /// A path given on the command line, typed by `lstat`.
+/// A file whose folder (a linked kind folder, say) leads out of the root is
+/// typed a symlink, so that loading it resolves the link and refuses it.
 pub fn record_file_at(root: &Path, path: &Path) -> Option<RecordFile> {
-    let entry = std::fs::symlink_metadata(path).map_or(Entry::File, |m| Entry::of(m.file_type()));
+    let mut entry = std::fs::symlink_metadata(path).map_or(Entry::File, |m| Entry::of(m.file_type()));
+    if entry == Entry::File
+        && path
+            .parent()
+            .is_some_and(|dir| matches!(crate::files::resolve_inside(root, dir), Err(crate::files::ReadError::OutsideRoot(_))))
+    {
+        entry = Entry::Symlink;
+    }
     record_file(root, path, entry)
 }
 
@@ -199,45 +235,39 @@ pub fn load(file: &RecordFile, config: &Config) -> Result<Record, LoadFailure> {
         }
         Box::new(d)
     };
-    let cannot = |e: std::io::Error| fail(Code::Encoding, None, format!("cannot read the file: {e}"));
-    match file.entry {
-        Entry::Other => return Err(fail(Code::FileName, None, "not a regular file; it was not read".into())),
-        Entry::Symlink => {
-            let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
-            match std::fs::canonicalize(&file.abs) {
-                Ok(t) if t.starts_with(&root) && t.is_file() => {}
-                Ok(t) if t.starts_with(&root) => {
-                    return Err(fail(
-                        Code::FileName,
-                        None,
-                        "symlink to something that is not a file; it was not read".into(),
-                    ));
-                }
-                Ok(t) => {
-                    let msg = format!(
-                        "symlink to {} leads out of the repository root; it was not read",
-                        t.display()
-                    );
-                    return Err(fail(Code::FileName, None, msg));
-                }
-                Err(_) => return Err(fail(Code::FileName, None, "broken symlink; it was not read".into())),
-            }
-        }
-        Entry::File => {}
-    }
-    let mut f = std::fs::File::open(&file.abs).map_err(cannot)?;
-    let len = f.metadata().map_err(cannot)?.len();
-    if len > config.max_file_size {
-        let msg = format!(
-            "file is {len} bytes, above the limit of {} bytes (`records.max_file_size`); it was not read",
-            config.max_file_size
-        );
-        return Err(fail(Code::TooLarge, None, msg));
-    }
-    // Read at most the limit, so a file growing under us cannot blow memory.
-    let mut bytes = Vec::with_capacity(len as usize + 1);
-    std::io::Read::read_to_end(&mut std::io::Read::take(&mut f, config.max_file_size + 1), &mut bytes)
-        .map_err(cannot)?;
+    let limit = config.max_file_size;
+    let bytes = match file.entry {
+        Entry::Other => Err(crate::files::ReadError::NotAFile),
+        // A listed file in a folder the walk reached without following a link.
+        Entry::File => crate::files::read_regular(&file.abs, limit),
+        Entry::Symlink => crate::files::read(&config.root, &file.abs, limit),
+        Entry::FolderLink => Err(crate::files::resolve_inside(&config.root, &file.abs)
+            .err()
+            .unwrap_or(crate::files::ReadError::NotAFile)),
+    };
+    let bytes = bytes.map_err(|e| match e {
+        crate::files::ReadError::TooLarge { size, limit } => fail(
+            Code::TooLarge,
+            None,
+            format!("file is {size} bytes, above the limit of {limit} bytes (`records.max_file_size`); it was not read"),
+        ),
+        crate::files::ReadError::Io(e) => fail(Code::Encoding, None, format!("cannot read the file: {e}")),
+        crate::files::ReadError::NotAFile if file.entry == Entry::FolderLink => fail(
+            Code::FileName,
+            None,
+            "symlink to a folder: casework does not follow folder links; its records were not checked".into(),
+        ),
+        crate::files::ReadError::OutsideRoot(to) if file.entry == Entry::FolderLink => fail(
+            Code::FileName,
+            None,
+            format!(
+                "symlink to the folder {} outside the repository root: its records were not checked",
+                to.display()
+            ),
+        ),
+        crate::files::ReadError::Missing => fail(Code::FileName, None, "broken symlink; it was not read".into()),
+        e => fail(Code::FileName, None, format!("{}: {e}", entry_noun(file.entry))),
+    })?;
     let text = decode(bytes).map_err(|(pos, msg)| fail(Code::Encoding, Some(pos), msg))?;
     parse(file.clone(), text)
 }
@@ -354,8 +384,9 @@ pub fn locate(map: &PosMap, pointer: &str, key: bool) -> Option<Span> {
 }
 
 /// The highest sequence number used for `kind` in `year` — by a record file
-/// or by a disposed record, whose ID is never reused — plus one.
-pub fn next_sequence(config: &Config, kind: &Kind, year: i32) -> u64 {
+/// or by a disposed record, whose ID is never reused — plus one; `None`
+/// when that would pass [`crate::config::MAX_SEQUENCE`].
+pub fn next_sequence(config: &Config, kind: &Kind, year: i32) -> Option<u64> {
     let mut max = 0;
     if let Ok(entries) = std::fs::read_dir(config.root.join(&kind.dir)) {
         for e in entries.flatten() {
@@ -374,7 +405,7 @@ pub fn next_sequence(config: &Config, kind: &Kind, year: i32) -> u64 {
             max = max.max(seq);
         }
     }
-    max + 1
+    Some(max + 1).filter(|&n| kind.is_valid_sequence(n))
 }
 
 /// IDs in `related` that name no record (by the `<ID>.md` file of their
@@ -399,9 +430,20 @@ pub fn missing_links(config: &Config, data: &Value) -> Vec<String> {
 
 /// IDs listed in the disposal register (first column).
 pub fn disposed_ids(config: &Config) -> BTreeSet<String> {
-    std::fs::read_to_string(config.root.join(&config.register))
-        .map(|t| register_ids(&t))
-        .unwrap_or_default()
+    read_register(config).map(|t| register_ids(&t)).unwrap_or_default()
+}
+
+/// The text of the disposal register, through the one guarded reader.
+/// A missing register is an empty one.
+pub fn read_register(config: &Config) -> Result<String, crate::files::ReadError> {
+    match crate::files::read_to_string(
+        &config.root,
+        &config.root.join(&config.register),
+        crate::files::SUPPORT_FILE_LIMIT,
+    ) {
+        Err(crate::files::ReadError::Missing) => Ok(String::new()),
+        other => other,
+    }
 }
 
 /// The IDs of a disposal register's text: the first column after the header.

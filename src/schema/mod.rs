@@ -8,7 +8,9 @@ use crate::record::{self, PosMap, Record};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// The compiled schema of one kind, or why it cannot be used.
 pub enum KindSchema {
@@ -42,11 +44,11 @@ impl Schemas {
 /// Read and compile one kind's schema file.
 pub fn compile_kind(config: &Config, kind: &Kind) -> KindSchema {
     let path = config.root.join(&kind.schema);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::files::read_to_string(&config.root, &path, crate::files::SUPPORT_FILE_LIMIT) {
         Ok(t) => t,
         Err(e) => {
             return KindSchema::Broken(format!(
-                "the schema file `{}` of kind `{}` cannot be read ({e})",
+                "the schema file `{}` of kind `{}` cannot be read: {e}",
                 kind.schema, kind.name
             ));
         }
@@ -62,7 +64,7 @@ pub fn compile_kind(config: &Config, kind: &Kind) -> KindSchema {
             ));
         }
     };
-    match build(&schema) {
+    match build_in(&schema, &config.root, &path) {
         Ok(validator) => KindSchema::Ready {
             schema,
             validator: Box::new(validator),
@@ -74,13 +76,67 @@ pub fn compile_kind(config: &Config, kind: &Kind) -> KindSchema {
     }
 }
 
-/// A draft 2020-12 validator that also checks `format`.
+/// A draft 2020-12 validator that also checks `format`, for a schema that
+/// references nothing outside itself.
 pub fn build(schema: &Value) -> Result<Validator, String> {
+    options().build(schema).map_err(|e| e.to_string())
+}
+
+/// [`build`] for the schema file at `path`: its relative `$ref`s resolve
+/// against the file, and only to JSON files inside `root` ([`RootRetriever`]).
+pub fn build_in(schema: &Value, root: &Path, path: &Path) -> Result<Validator, String> {
+    let abs = std::path::absolute(path).map_err(|e| e.to_string())?;
+    options()
+        .with_base_uri(file_uri(&abs))
+        .with_retriever(RootRetriever {
+            root: crate::files::real_root(root),
+        })
+        .build(schema)
+        .map_err(|e| e.to_string())
+}
+
+fn options() -> jsonschema::ValidationOptions<'static> {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
-        .build(schema)
-        .map_err(|e| e.to_string())
+}
+
+/// The `file://` URI of an absolute path, percent-encoded.
+fn file_uri(path: &Path) -> String {
+    const PATH: &AsciiSet = &NON_ALPHANUMERIC.remove(b'/').remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    format!("file://{}", utf8_percent_encode(&path.to_string_lossy(), PATH))
+}
+
+/// Resolves a schema's external `$ref`s. A schema comes with the pull
+/// request, so it may name any URI: only `file:` URIs of regular files
+/// inside the root are read (through [`crate::files::read`]: no link out,
+/// no FIFO, size-capped); the network and the rest of the machine are
+/// never reached.
+struct RootRetriever {
+    root: PathBuf,
+}
+
+impl jsonschema::Retrieve for RootRetriever {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let refused = |why: &str| -> Box<dyn std::error::Error + Send + Sync> {
+            format!("`$ref` to {} refused: {why}", uri.as_str()).into()
+        };
+        if uri.scheme().as_str() != "file" {
+            return Err(refused(
+                "only relative references to files inside the repository are resolved",
+            ));
+        }
+        let decoded = percent_decode_str(uri.path().as_str())
+            .decode_utf8()
+            .map_err(|_| refused("the path is not UTF-8"))?;
+        let path = PathBuf::from(decoded.as_ref());
+        if !path.starts_with(&self.root) {
+            return Err(refused("it is outside the repository root"));
+        }
+        let bytes = crate::files::read(&self.root, &path, crate::files::SUPPORT_FILE_LIMIT)
+            .map_err(|e| refused(&e.to_string()))?;
+        serde_json::from_slice(&bytes).map_err(|e| refused(&format!("not valid JSON: {e}")))
+    }
 }
 
 /// Validate a record against its kind's schema. `positions` is filled on

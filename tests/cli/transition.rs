@@ -296,10 +296,10 @@ fn a_step_changes_only_the_lines_it_must_and_keeps_crlf() {
         "the status line keeps its comment: {added:?}"
     );
     assert!(
-        added.contains(&"acknowledged_at: 2026-11-23T12:00:00Z\r\n"),
+        added.contains(&"acknowledged_at: \"2026-11-23T12:00:00Z\"\r\n"),
         "{added:?}"
     );
-    assert!(added.contains(&"expected_resolution: 2026-11-27\r\n"), "{added:?}");
+    assert!(added.contains(&"expected_resolution: \"2026-11-27\"\r\n"), "{added:?}");
     // Every line still ends in CRLF: no bare LF crept in.
     assert_eq!(after.matches('\n').count(), after.matches("\r\n").count(), "{after:?}");
     assert!(after.ends_with("She needs the copy for her accountant.\r\n"));
