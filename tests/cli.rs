@@ -26,13 +26,13 @@ mod init_new;
 mod log_show;
 #[path = "cli/properties.rs"]
 mod properties;
-#[path = "cli/sample_records.rs"]
-mod sample_records;
-#[path = "cli/transition.rs"]
-mod transition;
 #[path = "cli/regression.rs"]
 mod regression;
 #[path = "cli/regression_output.rs"]
 mod regression_output;
+#[path = "cli/sample_records.rs"]
+mod sample_records;
+#[path = "cli/transition.rs"]
+mod transition;
 #[path = "cli/yaml_suite.rs"]
 mod yaml_suite;

@@ -2,6 +2,7 @@
 
 use super::{Exit, FINDINGS, Globals, OK, now};
 use crate::check::{Context, run as check_all};
+use crate::diag::one_line;
 use crate::output::{Format, RenderOptions, github_step_summary, render};
 use crate::record::{self, RecordFile};
 use crate::schema::Schemas;
@@ -135,13 +136,16 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             .open(&path)
             .and_then(|mut f| f.write_all(summary.as_bytes()));
         if let Err(e) = written {
-            eprintln!("casework: warning: cannot append to GITHUB_STEP_SUMMARY: {e}");
+            eprintln!(
+                "casework: warning: cannot append to GITHUB_STEP_SUMMARY: {}",
+                one_line(&e.to_string())
+            );
         }
     }
     if g.verbose {
         eprintln!(
             "casework: root {}, {} record files, {} commits, {} ms",
-            cfg.root.display(),
+            one_line(&cfg.root.display().to_string()),
             report.records,
             report.commits,
             started.elapsed().as_millis()

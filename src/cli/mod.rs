@@ -229,6 +229,9 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(exit) => {
             if let Some(m) = exit.message {
+                // Messages quote file names, values and revisions: one line
+                // each, with no terminal escapes (see `diag::one_line`).
+                let m = crate::diag::one_line(&m);
                 if m.starts_with(config::CONFIG_FILE) {
                     eprintln!("{m}");
                 } else {

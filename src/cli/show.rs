@@ -3,6 +3,7 @@
 use super::{Exit, Globals, OK, identity, now};
 use crate::calendar::{ClockState, clocks};
 use crate::check::Context;
+use crate::diag::one_line;
 use crate::history::{TimelineEntry, timeline};
 use crate::query;
 use crate::schema::Schemas;
@@ -50,14 +51,34 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
 
     let mut out = String::new();
     let title = rec.data.get("title").and_then(Value::as_str).unwrap_or_default();
-    let _ = writeln!(out, "{}  {title}", bold(rec.id().unwrap_or_default()));
+    // Every value printed below comes from the record, its file name, the
+    // configuration or git: each goes through `one_line`, so none can
+    // start a line or send a terminal escape.
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        bold(&one_line(rec.id().unwrap_or_default())),
+        one_line(title)
+    );
     let status = rec.status().unwrap_or("?");
     let states: Vec<String> = kind
         .states
         .iter()
-        .map(|s| if s == status { format!("[{s}]") } else { s.clone() })
+        .map(|s| {
+            if s == status {
+                format!("[{}]", one_line(s))
+            } else {
+                one_line(s).into_owned()
+            }
+        })
         .collect();
-    let _ = writeln!(out, "{} {}  ({})", bold("kind:"), kind.name, rec.file.path);
+    let _ = writeln!(
+        out,
+        "{} {}  ({})",
+        bold("kind:"),
+        one_line(&kind.name),
+        one_line(&rec.file.path)
+    );
     let _ = writeln!(out, "{} {}", bold("state:"), states.join(" -> "));
     if let Some(age) = query::age_days(&rec, ctx.now) {
         let _ = writeln!(out, "{} {age} days", bold("age:"));
@@ -88,6 +109,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             } else {
                 shown
             };
+            let (k, shown) = (one_line(k), one_line(&shown));
             let _ = writeln!(out, "  {k:<22} {shown}");
         }
     }
@@ -95,17 +117,26 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let _ = writeln!(out, "\n{}", bold("Next:"));
     let steps = query::next_steps(&ctx, kind, &rec, user.as_deref());
     if steps.is_empty() {
-        let _ = writeln!(out, "  none: `{status}` is a final state");
+        let _ = writeln!(out, "  none: `{}` is a final state", one_line(status));
     }
     for s in steps {
-        let label = s.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-        let role = s.role.as_deref().map(|r| format!(" [role: {r}]")).unwrap_or_default();
+        let label = s
+            .name
+            .as_deref()
+            .map(|n| format!(" ({})", one_line(n)))
+            .unwrap_or_default();
+        let role = s
+            .role
+            .as_deref()
+            .map(|r| format!(" [role: {}]", one_line(r)))
+            .unwrap_or_default();
+        let to = one_line(&s.to);
         if s.unmet.is_empty() {
-            let _ = writeln!(out, "  -> {}{label}{role}: ready", s.to);
+            let _ = writeln!(out, "  -> {to}{label}{role}: ready");
         } else {
-            let _ = writeln!(out, "  -> {}{label}{role}: needs", s.to);
+            let _ = writeln!(out, "  -> {to}{label}{role}: needs");
             for u in s.unmet {
-                let _ = writeln!(out, "       - {u}");
+                let _ = writeln!(out, "       - {}", one_line(&u));
             }
         }
     }
@@ -123,7 +154,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             let _ = writeln!(
                 out,
                 "  {:<24} due {}  {state}",
-                c.name,
+                one_line(&c.name),
                 cfg.calendar.local_date(c.due_at)
             );
         }
@@ -139,7 +170,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             bold("Timeline"),
             t.entries.len() - skip,
             t.entries.len(),
-            t.id
+            one_line(&t.id)
         );
         out.push_str(&render_timeline(&t.entries[skip..], g.color(false)));
     }
@@ -151,20 +182,26 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
 pub fn render_timeline(entries: &[TimelineEntry], color: bool) -> String {
     let mut out = String::new();
     for e in entries {
-        let sha = &e.commit[..e.commit.len().min(7)];
+        let sha = one_line(e.commit.get(..7).unwrap_or(&e.commit));
         let sha = if color {
             format!("\x1b[33m{sha}\x1b[0m")
         } else {
             sha.to_string()
         };
-        let date = e.date.get(..16).unwrap_or(&e.date).replace('T', " ");
-        let _ = writeln!(out, "{sha} {date}  {} <{}>  {}", e.author_name, e.author, e.subject);
+        let date = one_line(e.date.get(..16).unwrap_or(&e.date)).replace('T', " ");
+        let _ = writeln!(
+            out,
+            "{sha} {date}  {} <{}>  {}",
+            one_line(&e.author_name),
+            one_line(&e.author),
+            one_line(&e.subject)
+        );
         if let Some(t) = &e.transition {
             let _ = writeln!(
                 out,
                 "    transition: {} -> {}",
-                t.from.as_deref().unwrap_or("(new)"),
-                t.to.as_deref().unwrap_or("(removed)")
+                one_line(t.from.as_deref().unwrap_or("(new)")),
+                one_line(t.to.as_deref().unwrap_or("(removed)"))
             );
         }
         if e.transition.as_ref().is_some_and(|t| t.from.is_none()) {
@@ -188,7 +225,13 @@ pub fn render_timeline(entries: &[TimelineEntry], color: bool) -> String {
                     },
                 )
             };
-            let _ = writeln!(out, "    {}: {} -> {}", c.field, show(&c.old), show(&c.new));
+            let _ = writeln!(
+                out,
+                "    {}: {} -> {}",
+                one_line(&c.field),
+                one_line(&show(&c.old)),
+                one_line(&show(&c.new))
+            );
         }
     }
     out

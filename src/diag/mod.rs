@@ -1,6 +1,10 @@
 //! Findings as data: every check produces [`Diagnostic`] values and every
 //! output format renders the same list. A finding is never an `Err`.
 
+mod text;
+
+pub use text::{is_unsafe_char, one_line, push_escape};
+
 use serde::Serialize;
 use std::fmt;
 

@@ -2,7 +2,7 @@
 //! snippet with the span underlined, and a summary line.
 
 use super::{RenderOptions, location, short_commit, summary_line};
-use crate::diag::{Diagnostic, Report, Severity};
+use crate::diag::{Diagnostic, Report, Severity, is_unsafe_char, one_line, push_escape};
 use annotate_snippets::{Level, Renderer, Snippet};
 use std::io;
 use std::ops::Range;
@@ -25,12 +25,12 @@ pub(super) fn render(report: &Report, opts: &RenderOptions, out: &mut dyn io::Wr
     for d in &report.diagnostics {
         write_header(d, opts.color, out)?;
         if let Some(commit) = &d.commit {
-            write!(out, "  in commit {}", short_commit(commit))?;
+            write!(out, "  in commit {}", one_line(short_commit(commit)))?;
             if let Some(subject) = &d.subject {
-                write!(out, " \"{}\"", clean(subject))?;
+                write!(out, " \"{}\"", one_line(subject))?;
             }
             if let Some(author) = &d.author {
-                write!(out, " by {}", clean(author))?;
+                write!(out, " by {}", one_line(author))?;
             }
             writeln!(out)?;
             writeln!(out)?;
@@ -58,8 +58,8 @@ pub(super) fn render(report: &Report, opts: &RenderOptions, out: &mut dyn io::Wr
 }
 
 fn write_header(d: &Diagnostic, color: bool, out: &mut dyn io::Write) -> io::Result<()> {
-    let loc = clean(&location(d));
-    let message = clean(&d.message);
+    let loc = one_line(&location(d)).into_owned();
+    let message = one_line(&d.message);
     let severity = d.severity.as_str();
     if color {
         let paint = match d.severity {
@@ -76,29 +76,12 @@ fn write_header(d: &Diagnostic, color: bool, out: &mut dyn io::Write) -> io::Res
     }
 }
 
-/// Control characters (terminal escapes) and bidirectional overrides
-/// (which reorder what is shown) are not printed as they are.
-fn unprintable(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Text from a record or a message, safe to print to a terminal:
-/// unprintable characters other than tab and newline become U+FFFD.
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if unprintable(c) && c != '\t' && c != '\n' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 /// A line as shown in a snippet: tabs expanded (annotate-snippets would
-/// misplace the underline after a tab), control characters replaced. With
-/// the byte offset in it of each character of `line`, and of its end.
+/// misplace the underline after a tab), other control, bidirectional and
+/// separator characters shown as escapes, as [`one_line`] shows them
+/// (annotate-snippets passes terminal escapes through and drops bidi
+/// controls, which would shift the underline). With the byte offset in it
+/// of each character of `line`, and of its end.
 fn display_line(line: &str) -> (String, Vec<usize>) {
     let mut shown = String::with_capacity(line.len());
     let mut offsets = Vec::with_capacity(line.len() + 1);
@@ -106,7 +89,7 @@ fn display_line(line: &str) -> (String, Vec<usize>) {
         offsets.push(shown.len());
         match c {
             '\t' => shown.push_str("    "),
-            c if unprintable(c) => shown.push('\u{FFFD}'),
+            c if is_unsafe_char(c) => push_escape(&mut shown, c),
             c => shown.push(c),
         }
     }
@@ -386,11 +369,20 @@ checked 3 records, 2 commits: 2 errors, 1 warning
 
     #[test]
     fn control_characters_keep_columns() {
-        // U+0001 is shown as U+FFFD (3 bytes): the span must still land on `b`.
+        // U+0001 is shown as `\u{1}` (5 characters): the span must still land on `b`.
         let d = Diagnostic::error(Code::Yaml, "r.md", "m").at(span(1, 3, 1, 4));
         assert_eq!(underlined(&d, "a\u{1}b: x\n"), "b");
         let text = one(d, "a\u{1}b: x\n");
-        assert!(text.contains("1 | a\u{FFFD}b: x\n  |   ^\n"), "{text}");
+        assert!(text.contains("1 | a\\u{1}b: x\n  |       ^\n"), "{text}");
+        // A bidi override and an escape before the span, and in it.
+        let d = Diagnostic::error(Code::Yaml, "r.md", "m").at(span(1, 3, 1, 5));
+        let src = "a\u{202e}b\u{1b}c: x\n";
+        assert_eq!(underlined(&d, src), "b\\u{1b}");
+        let text = one(d, src);
+        assert!(
+            text.contains("1 | a\\u{202e}b\\u{1b}c: x\n  |          ^^^^^^^\n"),
+            "{text}"
+        );
         let d = Diagnostic::error(Code::Yaml, "r.md", "m").at(span(1, 4, 1, 6));
         assert_eq!(underlined(&d, "\tk:\tvalue"), "    v");
         let text = one(d, "\tk:\tvalue");

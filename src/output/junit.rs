@@ -33,10 +33,9 @@ fn document(report: &Report) -> String {
             .push(d);
     }
     let tests = files.len();
-    let failures = files
-        .iter()
-        .filter(|f| by_file[*f].iter().any(|d| d.severity == Severity::Error))
-        .count();
+    // The number of `<failure>` elements (one per error), as junitparser,
+    // Jenkins and GitLab count them; not the number of failing test cases.
+    let failures = report.errors();
 
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -108,8 +107,10 @@ fn xml_chars(s: &str) -> String {
         .collect()
 }
 
+/// Element text. A raw CR would be read back as LF (XML 1.0 section 2.11
+/// normalises line ends), so it is written as a character reference.
 fn text(s: &str) -> String {
-    escape(xml_chars(s)).into_owned()
+    escape(xml_chars(s)).replace('\r', "&#13;")
 }
 
 /// An attribute value; line breaks and tabs as character references so
@@ -195,14 +196,15 @@ mod tests {
         };
         let suites = get("testsuites");
         assert_eq!(suites.len(), 1);
-        // 3 record files + casework.toml; failing: CMP-0042, INC-0001, casework.toml.
+        // 3 record files + casework.toml; 4 errors: two in CMP-0042, one in
+        // INC-0001 and one in casework.toml.
         assert_eq!(suites[0]["tests"], "4");
-        assert_eq!(suites[0]["failures"], "3");
+        assert_eq!(suites[0]["failures"], "4");
         assert_eq!(suites[0]["errors"], "0");
         let suite = get("testsuite");
         assert_eq!(suite[0]["name"], "casework check");
         assert_eq!(suite[0]["tests"], "4");
-        assert_eq!(suite[0]["failures"], "3");
+        assert_eq!(suite[0]["failures"], "4");
         let cases = get("testcase");
         let names: Vec<(&str, &str)> = cases
             .iter()
@@ -262,13 +264,14 @@ mod tests {
     #[test]
     fn control_characters_and_newlines() {
         let report = Report {
-            diagnostics: vec![Diagnostic::error(Code::Yaml, "x.md", "a\u{1}b\nc")],
+            diagnostics: vec![Diagnostic::error(Code::Yaml, "x.md", "a\u{1}b\nc\r\nd\re\tf")],
             ..Report::default()
         };
         let xml = document(&report);
-        assert!(!xml.contains('\u{1}'));
-        let (elements, _) = parse(&xml);
+        assert!(!xml.contains('\u{1}') && !xml.contains('\r'));
+        let (elements, texts) = parse(&xml);
         let failure = &elements.iter().find(|(n, _)| n == "failure").unwrap().1;
-        assert_eq!(failure["message"], "[yaml] a\u{FFFD}b\nc");
+        assert_eq!(failure["message"], "[yaml] a\u{FFFD}b\nc\r\nd\re\tf");
+        assert_eq!(texts, ["x.md: a\u{FFFD}b\nc\r\nd\re\tf"]);
     }
 }

@@ -54,7 +54,7 @@ fn rule(code: Code) -> Value {
     };
     json!({
         "id": code.as_str(),
-        "name": camel_name(code),
+        "name": rule_name(code),
         "shortDescription": {"text": code.summary()},
         "fullDescription": {"text": full},
         "help": {"text": help(code)},
@@ -62,17 +62,30 @@ fn rule(code: Code) -> Value {
     })
 }
 
-/// `front-matter` -> `FrontMatter`.
-fn camel_name(code: Code) -> String {
-    code.as_str()
-        .split('-')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
+/// The rule's `name`: a descriptive PascalCase name, not the id in
+/// another case (SARIF 3.49.7; the SARIF validator's rule SARIF1001
+/// wants `name` to differ from `id`).
+fn rule_name(code: Code) -> &'static str {
+    match code {
+        Code::FrontMatter => "MissingFrontMatter",
+        Code::Yaml => "InvalidYaml",
+        Code::Encoding => "NotUtf8Text",
+        Code::TooLarge => "RecordFileTooLarge",
+        Code::Schema => "SchemaViolation",
+        Code::IdFormat => "InvalidIdFormat",
+        Code::DuplicateId => "DuplicateRecordId",
+        Code::FileName => "MisplacedRecordFile",
+        Code::UnknownKind => "UnconfiguredKind",
+        Code::UnknownStatus => "UndefinedState",
+        Code::BrokenLink => "LinkToMissingRecord",
+        Code::Transition => "DisallowedTransition",
+        Code::Role => "MissingRequiredRole",
+        Code::Immutable => "ImmutableFieldChanged",
+        Code::ArchivedModified => "ArchivedRecordChanged",
+        Code::Deleted => "RecordDeletedWithoutDisposal",
+        Code::Sla => "ServiceLevelBreached",
+        Code::Config => "UnsupportedConfiguration",
+    }
 }
 
 /// How to fix a finding of `code`.
@@ -125,9 +138,7 @@ fn result(d: &Diagnostic) -> Value {
         "artifactLocation".into(),
         json!({"uri": encode_uri_path(&d.file), "uriBaseId": BASE_ID}),
     );
-    if let Some(region) = region(d) {
-        physical.insert("region".into(), region);
-    }
+    physical.insert("region".into(), region(d));
     let mut result = Map::new();
     result.insert("ruleId".into(), d.code.as_str().into());
     result.insert("ruleIndex".into(), rule_index(d.code).into());
@@ -154,9 +165,13 @@ fn result(d: &Diagnostic) -> Value {
 }
 
 /// The region of a finding, with only the parts that are known and valid
-/// (SARIF wants positive integers and an end not before the start).
-fn region(d: &Diagnostic) -> Option<Value> {
-    let line = d.line.filter(|&l| l >= 1)?;
+/// (SARIF wants positive integers and an end not before the start). A
+/// finding about a whole file gets line 1: GitHub code scanning rejects a
+/// result whose location has no `startLine`.
+fn region(d: &Diagnostic) -> Value {
+    let Some(line) = d.line.filter(|&l| l >= 1) else {
+        return json!({"startLine": 1});
+    };
     let mut region = Map::new();
     region.insert("startLine".into(), line.into());
     let column = d.column.filter(|&c| c >= 1);
@@ -176,14 +191,16 @@ fn region(d: &Diagnostic) -> Option<Value> {
         }
         _ => {}
     }
-    Some(region.into())
+    region.into()
 }
 
-/// A relative path as a URI reference: `/` separators, everything but
-/// unreserved characters percent-encoded.
+/// A relative path (with `/` separators) as a URI reference (RFC 3986):
+/// every byte but unreserved characters and `/` percent-encoded. A `\\`
+/// is part of a file name on the systems that write records here, not a
+/// separator, so it becomes `%5C`.
 fn encode_uri_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for b in path.replace('\\', "/").bytes() {
+    for b in path.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
             out.push(b as char);
         } else {
@@ -245,8 +262,8 @@ mod tests {
             assert!(rules[i]["help"]["text"].as_str().unwrap().len() > 10);
             assert!(rules[i]["fullDescription"]["text"].as_str().unwrap().len() > 10);
         }
-        assert_eq!(rules[0]["name"], "FrontMatter");
-        assert_eq!(rules[14]["name"], "ArchivedModified");
+        assert_eq!(rules[0]["name"], "MissingFrontMatter");
+        assert_eq!(rules[14]["name"], "ArchivedRecordChanged");
         assert_eq!(rules[16]["defaultConfiguration"]["level"], "warning");
         assert_eq!(rules[4]["defaultConfiguration"]["level"], "error");
 
@@ -264,10 +281,13 @@ mod tests {
                 "properties": {"record": "CMP-2026-0042"}
             })
         );
-        // A file-level finding has no region.
+        // A file-level finding is placed at line 1.
         assert_eq!(results[1]["level"], "warning");
         assert_eq!(results[1]["ruleIndex"], 16);
-        assert!(results[1]["locations"][0]["physicalLocation"].get("region").is_none());
+        assert_eq!(
+            results[1]["locations"][0]["physicalLocation"]["region"],
+            json!({"startLine": 1})
+        );
         assert_eq!(
             results[2]["properties"],
             json!({"record": "INC-2026-0001", "commit": "1a2b3c4d5e6f708192a3b4c5d6e7f80912a3b4c5", "author": "author@example.com"})
@@ -281,26 +301,34 @@ mod tests {
     #[test]
     fn regions_are_valid() {
         let d = |s| Diagnostic::error(Code::Yaml, "a.md", "m").at(s);
-        assert_eq!(region(&d(span(0, 0, 0, 0))), None);
-        assert_eq!(region(&d(span(2, 0, 1, 5))), Some(json!({"startLine": 2})));
+        assert_eq!(region(&d(span(0, 0, 0, 0))), json!({"startLine": 1}));
         assert_eq!(
-            region(&d(span(2, 4, 2, 4))),
-            Some(json!({"startLine": 2, "startColumn": 4}))
+            region(&Diagnostic::error(Code::Sla, "a.md", "m")),
+            json!({"startLine": 1})
         );
+        assert_eq!(region(&d(span(2, 0, 1, 5))), json!({"startLine": 2}));
+        assert_eq!(region(&d(span(2, 4, 2, 4))), json!({"startLine": 2, "startColumn": 4}));
         assert_eq!(
             region(&d(span(2, 4, 3, 1))),
-            Some(json!({"startLine": 2, "startColumn": 4, "endLine": 3, "endColumn": 1}))
+            json!({"startLine": 2, "startColumn": 4, "endLine": 3, "endColumn": 1})
         );
         assert_eq!(
             region(&d(span(2, 4, 3, 0))),
-            Some(json!({"startLine": 2, "startColumn": 4, "endLine": 3}))
+            json!({"startLine": 2, "startColumn": 4, "endLine": 3})
         );
     }
 
     #[test]
     fn uris_are_encoded() {
         assert_eq!(encode_uri_path("records/a b/ü#1%.md"), "records/a%20b/%C3%BC%231%25.md");
-        assert_eq!(encode_uri_path("records\\x.md"), "records/x.md");
-        assert_eq!(camel_name(Code::IdFormat), "IdFormat");
+        assert_eq!(encode_uri_path("records\\x.md"), "records%5Cx.md");
+        assert_eq!(
+            encode_uri_path("r/a?b[c]@d!e+f=g:h;i'j"),
+            "r/a%3Fb%5Bc%5D%40d%21e%2Bf%3Dg%3Ah%3Bi%27j"
+        );
+        for code in Code::ALL {
+            let squashed = code.as_str().replace('-', "");
+            assert!(!rule_name(code).eq_ignore_ascii_case(&squashed), "{code}");
+        }
     }
 }
