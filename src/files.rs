@@ -25,7 +25,10 @@ pub enum ReadError {
     /// The path, or a link on the way to it, leads out of the root.
     OutsideRoot(PathBuf),
     /// Larger than the limit; `size` may be a lower bound when the file grew.
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     Io(std::io::Error),
 }
 
@@ -33,14 +36,19 @@ impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReadError::Missing => f.write_str("no such file"),
-            ReadError::NotAFile => f.write_str("not a regular file (a folder, FIFO, socket or device); it was not read"),
+            ReadError::NotAFile => {
+                f.write_str("not a regular file (a folder, FIFO, socket or device); it was not read")
+            }
             ReadError::OutsideRoot(to) => write!(
                 f,
                 "it leads out of the repository root (to {}); it was not read",
                 to.display()
             ),
             ReadError::TooLarge { size, limit } => {
-                write!(f, "it is {size} bytes, above the limit of {limit} bytes; it was not read")
+                write!(
+                    f,
+                    "it is {size} bytes, above the limit of {limit} bytes; it was not read"
+                )
             }
             ReadError::Io(e) => write!(f, "cannot read it: {e}"),
         }
@@ -111,7 +119,10 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::NotAFile);
     }
     if meta.len() > limit {
-        return Err(ReadError::TooLarge { size: meta.len(), limit });
+        return Err(ReadError::TooLarge {
+            size: meta.len(),
+            limit,
+        });
     }
     // Read at most one byte past the limit, so a file growing under us cannot blow memory.
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
@@ -137,13 +148,19 @@ mod tests {
         std::fs::write(root.join("a.txt"), "hello").unwrap();
         std::fs::write(dir.path().join("secret"), "s3cret").unwrap();
         assert_eq!(read(&root, &root.join("a.txt"), 10).unwrap(), b"hello");
-        assert!(matches!(read(&root, &root.join("a.txt"), 4), Err(ReadError::TooLarge { size: 5, .. })));
+        assert!(matches!(
+            read(&root, &root.join("a.txt"), 4),
+            Err(ReadError::TooLarge { size: 5, .. })
+        ));
         assert!(matches!(read(&root, &root.join("none"), 4), Err(ReadError::Missing)));
         assert!(matches!(read(&root, &root, 4), Err(ReadError::NotAFile)));
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(dir.path().join("secret"), root.join("link")).unwrap();
-            assert!(matches!(read(&root, &root.join("link"), 99), Err(ReadError::OutsideRoot(_))));
+            assert!(matches!(
+                read(&root, &root.join("link"), 99),
+                Err(ReadError::OutsideRoot(_))
+            ));
             std::os::unix::fs::symlink(dir.path(), root.join("up")).unwrap();
             assert!(matches!(
                 read(&root, &root.join("up/secret"), 99),
@@ -152,7 +169,10 @@ mod tests {
             std::os::unix::fs::symlink(root.join("a.txt"), root.join("inside")).unwrap();
             assert_eq!(read(&root, &root.join("inside"), 10).unwrap(), b"hello");
             std::os::unix::fs::symlink("/dev/zero", root.join("zero")).unwrap();
-            assert!(matches!(read(&root, &root.join("zero"), 99), Err(ReadError::OutsideRoot(_))));
+            assert!(matches!(
+                read(&root, &root.join("zero"), 99),
+                Err(ReadError::OutsideRoot(_))
+            ));
             let fifo = root.join("fifo");
             assert!(
                 std::process::Command::new("mkfifo")

@@ -177,29 +177,31 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
 
     if let Some(idv) = rec.id() {
         match kind.parse_id(idv) {
-            None => emit(
-                &mut positions,
-                Error,
-                Code::IdFormat,
-                "/id",
-                false,
-                if idv.rsplit('-').next().is_some_and(|seq| {
-                    seq.bytes().all(|b| b.is_ascii_digit()) && seq.trim_start_matches('0').len() > 9
-                }) {
-                    format!(
-                        "id {idv:?} has a sequence number above {}, the highest a case ID may carry",
-                        crate::config::MAX_SEQUENCE
-                    )
-                } else {
-                    format!(
-                        "id {idv:?} does not follow the format of kind `{}`: {}-YEAR-{} (e.g. {})",
-                        kind.name,
-                        kind.prefix,
-                        "N".repeat(kind.digits),
-                        kind.example_id()
-                    )
-                },
-            ),
+            None => {
+                emit(
+                    &mut positions,
+                    Error,
+                    Code::IdFormat,
+                    "/id",
+                    false,
+                    if idv.rsplit('-').next().is_some_and(|seq| {
+                        seq.bytes().all(|b| b.is_ascii_digit()) && seq.trim_start_matches('0').len() > 9
+                    }) {
+                        format!(
+                            "id {idv:?} has a sequence number above {}, the highest a case ID may carry",
+                            crate::config::MAX_SEQUENCE
+                        )
+                    } else {
+                        format!(
+                            "id {idv:?} does not follow the format of kind `{}`: {}-YEAR-{} (e.g. {})",
+                            kind.name,
+                            kind.prefix,
+                            "N".repeat(kind.digits),
+                            kind.example_id()
+                        )
+                    },
+                )
+            }
             Some((year, _)) => {
                 if let Some(opened) = rec.data.get("opened").and_then(parse_time) {
                     let oy = ctx.config.calendar.local_date(opened).year();

@@ -24,7 +24,10 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     };
     let done = init::init(&dir)?;
     if !g.quiet {
-        outln!("Created a casework records repository in {}", dir.display());
+        outln!(
+            "Created a casework records repository in {}",
+            crate::diag::one_line(&dir.display().to_string())
+        );
         for f in &done.written {
             outln!("  {f}");
         }

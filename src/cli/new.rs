@@ -2,6 +2,7 @@
 
 use super::{Exit, FINDINGS, Globals, OK, identity, now};
 use crate::check::Context;
+use crate::diag::one_line;
 use crate::edit::new::{Created, NewRecord, create};
 use crate::edit::value::parse_assignment;
 use crate::schema::Schemas;
@@ -72,13 +73,13 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                 let _ = std::fs::remove_file(cfg.root.join(&path));
                 return Err(e.into());
             }
-            outln!("{path}");
+            outln!("{}", one_line(&path));
             Ok(OK)
         }
         Created::Refused(diags) => {
             eprintln!("casework: refusing to create the {}: it would not be valid", kind.name);
             for d in &diags {
-                eprintln!("  {}[{}]: {}", d.severity.as_str(), d.code, d.message);
+                eprintln!("  {}[{}]: {}", d.severity.as_str(), d.code, one_line(&d.message));
             }
             eprintln!(
                 "Give the missing fields with --set FIELD=VALUE (see `casework schema {}`).",

@@ -42,8 +42,8 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                 ))
             })?;
             let path = cfg.root.join(&kind.schema);
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| Exit::usage(format!("cannot read {}: {e}", kind.schema)))?;
+            let text = crate::files::read_to_string(&cfg.root, &path, crate::files::SUPPORT_FILE_LIMIT)
+                .map_err(|e| Exit::usage(format!("cannot read {}: {e}", kind.schema)))?;
             out!("{text}");
             if !text.ends_with('\n') {
                 outln!();
@@ -56,7 +56,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                     k.name,
                     k.prefix,
                     k.states.join(" -> "),
-                    k.schema
+                    crate::diag::one_line(&k.schema)
                 );
             }
         }

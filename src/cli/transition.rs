@@ -3,6 +3,7 @@
 
 use super::{Exit, FINDINGS, Globals, OK, identity, now};
 use crate::check::Context;
+use crate::diag::one_line;
 use crate::edit::transition::{Outcome, Request, plan};
 use crate::edit::value::parse_assignment;
 use crate::edit::{commit, has_uncommitted_changes, lock, replace_record};
@@ -118,9 +119,9 @@ fn edit(
                 Some(to) => format!("move {id} to `{to}`"),
                 None => format!("edit {id}"),
             };
-            eprintln!("casework: refusing to {what}:");
+            eprintln!("casework: refusing to {}:", one_line(&what));
             for r in reasons {
-                eprintln!("  - {r}");
+                eprintln!("  - {}", one_line(&r));
             }
             Ok(FINDINGS)
         }
@@ -142,8 +143,8 @@ fn edit(
             }
             if !g.quiet {
                 match to {
-                    Some(_) => outln!("{id}: {from} -> {new}  ({})", rec.file.path),
-                    None => outln!("{id}: updated  ({})", rec.file.path),
+                    Some(_) => outln!("{}", one_line(&format!("{id}: {from} -> {new}  ({})", rec.file.path))),
+                    None => outln!("{}", one_line(&format!("{id}: updated  ({})", rec.file.path))),
                 }
             }
             Ok(OK)

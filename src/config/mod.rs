@@ -250,12 +250,13 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 /// Read and validate `root/casework.toml`.
 pub fn load(root: &Path) -> Result<Config, ConfigError> {
     let path = root.join(CONFIG_FILE);
-    let text = crate::files::read_to_string(root, &path, crate::files::SUPPORT_FILE_LIMIT).map_err(|e| ConfigError {
-        file: CONFIG_FILE.into(),
-        line: 1,
-        column: 1,
-        message: format!("cannot read {}: {e}", path.display()),
-    })?;
+    let text =
+        crate::files::read_to_string(root, &path, crate::files::SUPPORT_FILE_LIMIT).map_err(|e| ConfigError {
+            file: CONFIG_FILE.into(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read {}: {e}", path.display()),
+        })?;
     parse(root, &text)
 }
 

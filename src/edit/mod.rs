@@ -64,9 +64,16 @@ pub fn write_target(root: &Path, path: &Path) -> Result<PathBuf> {
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return match files::resolve_inside(root, path) {
             Ok(real) if real.is_file() => Ok(real),
-            Ok(real) => bail!("refusing to write {}: it links to {}, which is not a file", path.display(), real.display()),
+            Ok(real) => bail!(
+                "refusing to write {}: it links to {}, which is not a file",
+                path.display(),
+                real.display()
+            ),
             Err(files::ReadError::OutsideRoot(to)) => Err(outside(&to)),
-            Err(e) => bail!("refusing to write {}: the symlink cannot be followed ({e})", path.display()),
+            Err(e) => bail!(
+                "refusing to write {}: the symlink cannot be followed ({e})",
+                path.display()
+            ),
         };
     }
     // The nearest folder that exists decides where new folders would be made.
@@ -89,7 +96,8 @@ pub fn write_target(root: &Path, path: &Path) -> Result<PathBuf> {
 /// its change must not lose that save. Call it while holding [`lock`].
 pub fn replace_record(root: &Path, path: &Path, expected: &str, contents: &[u8]) -> Result<()> {
     let target = write_target(root, path)?;
-    let now = files::read(root, &target, u64::MAX).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let now =
+        files::read(root, &target, u64::MAX).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     if now != expected.as_bytes() {
         bail!(
             "{} changed on disk while casework was editing it; nothing was written: run the command again",

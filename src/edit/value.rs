@@ -176,8 +176,7 @@ fn typed_elsewhere(s: &str) -> bool {
     let b = unsigned.as_bytes();
     // Anything that starts like a number and holds only what numbers, dates
     // and times are made of.
-    let numeric = matches!(b, [d, ..] if d.is_ascii_digit())
-        || matches!(b, [b'.', d, ..] if d.is_ascii_digit());
+    let numeric = matches!(b, [d, ..] if d.is_ascii_digit()) || matches!(b, [b'.', d, ..] if d.is_ascii_digit());
     let number_chars = unsigned
         .bytes()
         .all(|c| c.is_ascii_hexdigit() || b"xXoObB_.:+-".contains(&c));

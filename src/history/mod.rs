@@ -121,7 +121,10 @@ pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
     for oid in walk {
         let oid = oid?;
         if shallow.contains(&oid) {
-            return Err(HistoryError::Shallow(rev.to_string(), oid.to_string()[..12].to_string()));
+            return Err(HistoryError::Shallow(
+                rev.to_string(),
+                oid.to_string()[..12].to_string(),
+            ));
         }
         let commit = repo.find_commit(oid)?;
         count += 1;

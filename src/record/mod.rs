@@ -217,9 +217,12 @@ pub fn record_file(root: &Path, path: &Path, entry: Entry) -> Option<RecordFile>
 pub fn record_file_at(root: &Path, path: &Path) -> Option<RecordFile> {
     let mut entry = std::fs::symlink_metadata(path).map_or(Entry::File, |m| Entry::of(m.file_type()));
     if entry == Entry::File
-        && path
-            .parent()
-            .is_some_and(|dir| matches!(crate::files::resolve_inside(root, dir), Err(crate::files::ReadError::OutsideRoot(_))))
+        && path.parent().is_some_and(|dir| {
+            matches!(
+                crate::files::resolve_inside(root, dir),
+                Err(crate::files::ReadError::OutsideRoot(_))
+            )
+        })
     {
         entry = Entry::Symlink;
     }
@@ -249,7 +252,9 @@ pub fn load(file: &RecordFile, config: &Config) -> Result<Record, LoadFailure> {
         crate::files::ReadError::TooLarge { size, limit } => fail(
             Code::TooLarge,
             None,
-            format!("file is {size} bytes, above the limit of {limit} bytes (`records.max_file_size`); it was not read"),
+            format!(
+                "file is {size} bytes, above the limit of {limit} bytes (`records.max_file_size`); it was not read"
+            ),
         ),
         crate::files::ReadError::Io(e) => fail(Code::Encoding, None, format!("cannot read the file: {e}")),
         crate::files::ReadError::NotAFile if file.entry == Entry::FolderLink => fail(

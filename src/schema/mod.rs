@@ -7,8 +7,8 @@ use crate::diag::{Code, Diagnostic, Span};
 use crate::record::{self, PosMap, Record};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
-use serde_json::Value;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -103,7 +103,12 @@ fn options() -> jsonschema::ValidationOptions<'static> {
 
 /// The `file://` URI of an absolute path, percent-encoded.
 fn file_uri(path: &Path) -> String {
-    const PATH: &AsciiSet = &NON_ALPHANUMERIC.remove(b'/').remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    const PATH: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
     format!("file://{}", utf8_percent_encode(&path.to_string_lossy(), PATH))
 }
 

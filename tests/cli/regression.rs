@@ -1,1 +1,424 @@
-//! placeholder
+//! Regression tests for defects found by trying casework as an attacker and
+//! as a CI pipeline would (issue 6). Each test is named for its defect and
+//! failed before the fix. A pull request is untrusted input: nothing in it
+//! may read files outside the root, hang the job, or lose a user's change.
+
+use crate::support::*;
+use serde_json::{Value, json};
+use std::path::Path;
+
+const C1: &str = "records/complaint/CMP-2026-0001.md";
+const SCHEMA: &str = "schemas/complaint.schema.json";
+
+fn complaint() -> String {
+    record("CMP-2026-0001", "complaint", "received", "owner: ann@example.org\n")
+}
+
+/// A repository with one valid complaint, committed.
+fn repo_with_complaint() -> Repo {
+    let repo = Repo::new();
+    repo.write(C1, complaint());
+    repo.git(&["init", "-q"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "-c",
+        "user.email=setup@example.com",
+        "-c",
+        "user.name=Setup",
+        "commit",
+        "-qm",
+        "setup",
+    ]);
+    repo.check_json(&[]).assert_code(OK);
+    repo
+}
+
+/// The complaint schema with one more subschema, `extra`, that every record must meet.
+fn add_to_schema(repo: &Repo, extra: Value) {
+    let schema: Value = serde_json::from_str(&repo.read(SCHEMA)).unwrap();
+    let wrapped = json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "allOf": [schema, extra]});
+    repo.write(SCHEMA, serde_json::to_string_pretty(&wrapped).unwrap());
+}
+
+fn mkfifo(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+fn symlink(target: impl AsRef<Path>, link: &Path) {
+    let _ = std::fs::remove_file(link);
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+fn config_findings(run: &Run) -> Vec<Value> {
+    run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "config")
+        .cloned()
+        .collect()
+}
+
+// Defect 1: a schema's `$ref` followed `file:///…` anywhere on the machine.
+
+#[test]
+fn schema_ref_to_a_file_outside_the_root_is_refused() {
+    let repo = repo_with_complaint();
+    let secret = repo.base().join("secret.json");
+    std::fs::write(&secret, r#"{"properties": {"title": {"enum": ["TOPSECRET-VALUE"]}}}"#).unwrap();
+    let uri = format!("file://{}", secret.display());
+    add_to_schema(&repo, json!({"$ref": uri}));
+    let run = repo.check_json(&[]);
+    run.assert_code(FINDINGS);
+    assert!(!run.stdout.contains("TOPSECRET"), "{}", run.stdout);
+    let found = config_findings(&run);
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(message.contains(SCHEMA), "{message}");
+    assert!(message.contains(&uri), "names the $ref: {message}");
+}
+
+#[test]
+fn schema_ref_to_dev_stdin_or_a_fifo_does_not_hang() {
+    let repo = repo_with_complaint();
+    mkfifo(&repo.path("schemas/pipe.json"));
+    for target in [
+        "file:///dev/stdin",
+        "file:///dev/zero",
+        "pipe.json",
+        "https://example.com/x.json",
+    ] {
+        add_to_schema(&repo, json!({"$ref": target}));
+        let run = repo.check_json(&[]);
+        run.assert_code(FINDINGS);
+        assert_eq!(config_findings(&run).len(), 1, "{target}: {}", run.stdout);
+        repo.git(&["checkout", "-q", "--", SCHEMA]);
+    }
+}
+
+#[test]
+fn schema_ref_relative_to_a_file_inside_the_root_is_resolved() {
+    let repo = repo_with_complaint();
+    repo.write(
+        "schemas/common.json",
+        r#"{"properties": {"title": {"type": "string", "maxLength": 5}}}"#,
+    );
+    add_to_schema(&repo, json!({"$ref": "common.json"}));
+    let run = repo.check_json(&[]);
+    run.assert_code(FINDINGS);
+    let doc = run.json();
+    let codes: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(codes, ["schema"], "{}", run.stdout);
+    // Through a symlink out of the root, the same file is refused.
+    let outside = repo.base().join("common.json");
+    std::fs::write(&outside, repo.read("schemas/common.json")).unwrap();
+    symlink(&outside, &repo.path("schemas/common.json"));
+    let run = repo.check_json(&[]);
+    assert_eq!(config_findings(&run).len(), 1, "{}", run.stdout);
+}
+
+// Defect 2: schemas and the disposal register were read through symlinks and FIFOs.
+
+#[test]
+fn fifo_register_does_not_hang_check_or_new() {
+    let repo = repo_with_complaint();
+    mkfifo(&repo.path("disposals.csv"));
+    let run = repo.check_json(&[]);
+    run.assert_code(FINDINGS);
+    let found = config_findings(&run);
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert_eq!(found[0]["file"], "disposals.csv");
+    let run = repo.run(&["new", "complaint", "--title", "T"]);
+    assert_ne!(run.code, -1, "no crash or hang: {}", run.stderr);
+}
+
+#[test]
+fn schema_symlinked_to_dev_zero_is_a_config_finding() {
+    let repo = repo_with_complaint();
+    symlink("/dev/zero", &repo.path(SCHEMA));
+    let run = repo.check_json(&[]);
+    run.assert_code(FINDINGS);
+    let found = config_findings(&run);
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("out of the repository root")
+    );
+    mkfifo(&repo.path(SCHEMA));
+    let run = repo.check_json(&[]);
+    assert_eq!(config_findings(&run).len(), 1, "{}", run.stdout);
+}
+
+#[test]
+fn config_symlinked_out_of_the_root_is_not_read() {
+    let repo = repo_with_complaint();
+    let outside = repo.base().join("casework.toml");
+    std::fs::write(&outside, repo.read("casework.toml")).unwrap();
+    symlink(&outside, &repo.path("casework.toml"));
+    let run = repo.run(&["check"]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("out of the repository root"), "{}", run.stderr);
+}
+
+// Defect 4: concurrent edits silently lost updates.
+
+#[test]
+fn parallel_sets_lose_no_change() {
+    let repo = repo_with_complaint();
+    let runs: Vec<Run> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let repo = &repo;
+                s.spawn(move || repo.run(&["set", "CMP-2026-0001", &format!("tags+=t{i}")]))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for run in &runs {
+        run.assert_code(OK);
+    }
+    let text = repo.read(C1);
+    for i in 0..8 {
+        assert!(text.contains(&format!("- t{i}\n")), "tag t{i} lost:\n{text}");
+    }
+    repo.check_json(&[]).assert_code(OK);
+}
+
+#[test]
+fn parallel_news_take_distinct_ids() {
+    let repo = repo_with_complaint();
+    let runs: Vec<Run> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let repo = &repo;
+                s.spawn(move || repo.run(&["new", "complaint", "--title", &format!("Parallel {i}")]))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut paths: Vec<&str> = runs.iter().map(|r| r.assert_code(OK).stdout.trim()).collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), 6, "{paths:?}");
+}
+
+// Defect 5: `set` dropped text after ` #`.
+
+#[test]
+fn set_keeps_text_after_a_hash() {
+    let repo = repo_with_complaint();
+    repo.run(&[
+        "set",
+        "CMP-2026-0001",
+        "title=Customer called about order #42",
+        "category=#",
+    ])
+    .assert_code(OK);
+    let data = front_matter(&repo.read(C1));
+    assert_eq!(data["title"], "Customer called about order #42");
+    assert_eq!(data["category"], "#");
+    repo.run(&["set", "CMP-2026-0001", "priority=5 # five"])
+        .assert_code(FINDINGS);
+}
+
+// Defect 6: values written plain that YAML 1.1 readers take for other types.
+
+#[test]
+fn set_quotes_strings_that_yaml_1_1_reads_as_other_types() {
+    let repo = repo_with_complaint();
+    repo.run(&[
+        "set",
+        "CMP-2026-0001",
+        "category=yes",
+        "title=off",
+        "tags+=1_000",
+        "tags+='0x1F'",
+        "tags+=1:20",
+        "tags+='~'",
+        "tags+=2026-12-01",
+        "tags+=y",
+        "tags+=.inf",
+        "tags+=plain words",
+    ])
+    .assert_code(OK);
+    let text = repo.read(C1);
+    for line in [
+        "category: \"yes\"\n",
+        "title: \"off\"\n",
+        "  - \"1_000\"\n",
+        "  - \"0x1F\"\n",
+        "  - \"1:20\"\n",
+        "  - \"y\"\n",
+        "  - \"~\"\n",
+        "  - \".inf\"\n",
+        "  - \"2026-12-01\"\n",
+        "  - plain words\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in:\n{text}");
+    }
+    let data = front_matter(&text);
+    assert_eq!(
+        data["tags"],
+        json!(["1_000", "0x1F", "1:20", "~", "2026-12-01", "y", ".inf", "plain words"])
+    );
+}
+
+// Defect 7: a symlinked kind folder was skipped by `check` but written through by `set`/`new`.
+
+#[test]
+fn linked_kind_folder_out_of_the_root_is_a_finding_and_never_written() {
+    let repo = repo_with_complaint();
+    let outside = repo.base().join("elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    let bad = record("CMP-2026-0002", "complaint", "received", "");
+    std::fs::write(outside.join("CMP-2026-0002.md"), &bad).unwrap();
+    std::fs::remove_dir_all(repo.path("records/complaint")).unwrap();
+    symlink(&outside, &repo.path("records/complaint"));
+    let run = repo.check_json(&[]);
+    run.assert_code(FINDINGS);
+    let findings = run.findings();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(
+        (findings[0].code.as_str(), findings[0].file.as_str()),
+        ("file-name", "records/complaint")
+    );
+    let before = snapshot(&outside);
+    let run = repo.run(&["set", "CMP-2026-0002", "priority=high"]);
+    assert_ne!(run.code, OK, "{}", run.stdout);
+    let run = repo.run(&["new", "complaint", "--title", "T"]);
+    assert_ne!(run.code, OK, "{}", run.stdout);
+    assert!(run.stderr.contains("out of the repository root"), "{}", run.stderr);
+    assert_same_files(&snapshot(&outside), &before, "nothing written outside the root");
+}
+
+// Defect 8: `set` on a symlinked record replaced the link with a file.
+
+#[test]
+fn set_on_a_symlinked_record_edits_its_target_and_keeps_the_link() {
+    let repo = repo_with_complaint();
+    repo.write("store/CMP-2026-0001.md", complaint());
+    symlink("../../store/CMP-2026-0001.md", &repo.path(C1));
+    repo.run(&["set", "CMP-2026-0001", "priority=high"]).assert_code(OK);
+    assert!(
+        std::fs::symlink_metadata(repo.path(C1))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(front_matter(&repo.read("store/CMP-2026-0001.md"))["priority"], "high");
+    // A link out of the root is refused, and stays as it was.
+    let outside = repo.base().join("CMP-2026-0001.md");
+    std::fs::write(&outside, complaint()).unwrap();
+    symlink(&outside, &repo.path(C1));
+    let run = repo.run(&["set", "CMP-2026-0001", "priority=low"]);
+    assert_ne!(run.code, OK);
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), complaint());
+    assert!(
+        std::fs::symlink_metadata(repo.path(C1))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+// Defect 9: a shallow clone gave wrong history results.
+
+#[test]
+fn shallow_clone_since_base_exits_2_with_advice() {
+    let repo = repo_with_complaint();
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    for (i, priority) in ["high", "low", "normal"].iter().enumerate() {
+        let text = complaint().replace("owner:", &format!("priority: {priority}\nowner:"));
+        repo.write(C1, text);
+        repo.git(&[
+            "-c",
+            "user.email=a@x.org",
+            "-c",
+            "user.name=A",
+            "commit",
+            "-qam",
+            &format!("change {i}"),
+        ]);
+    }
+    let clone = repo.base().join("clone");
+    let url = format!("file://{}", repo.root.display());
+    git(repo.base(), &repo.home, &["clone", "-q", "--depth", "1", &url, "clone"]);
+    git(&clone, &repo.home, &["fetch", "-q", "--depth", "1", "origin", &base]);
+    let run = Run::of(
+        casework(&repo.home)
+            .current_dir(&clone)
+            .args(["check", "--since", &base]),
+    );
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+    assert!(run.stderr.contains("--unshallow"), "{}", run.stderr);
+    // With the whole history, the same range is judged.
+    git(&clone, &repo.home, &["fetch", "-q", "--unshallow"]);
+    let run = Run::of(
+        casework(&repo.home)
+            .current_dir(&clone)
+            .args(["check", "--since", &base]),
+    );
+    run.assert_code(OK);
+}
+
+// Defect 11: an ID sequence overflow wrapped around.
+
+#[test]
+fn id_sequence_overflow_is_an_id_format_finding_and_new_refuses() {
+    let repo = repo_with_complaint();
+    let huge = "CMP-2026-18446744073709551615";
+    repo.write(
+        &format!("records/complaint/{huge}.md"),
+        complaint().replace("CMP-2026-0001", huge),
+    );
+    let run = repo.check_json(&[]);
+    let findings = run.findings();
+    assert!(findings.iter().any(|f| f.code == "id-format"), "{findings:?}");
+    repo.remove(&format!("records/complaint/{huge}.md"));
+    let top = "CMP-2026-999999999";
+    repo.write(
+        &format!("records/complaint/{top}.md"),
+        complaint().replace("CMP-2026-0001", top),
+    );
+    repo.check_json(&[]).assert_code(OK);
+    let run = repo.run(&["new", "complaint", "--title", "T"]);
+    run.assert_code(USAGE);
+    assert!(
+        run.stderr.contains("no complaint ID is left for 2026"),
+        "{}",
+        run.stderr
+    );
+}
+
+// Item 12, "also": `set` on a record whose YAML is broken exited 2 (usage) rather than 1.
+
+#[test]
+fn set_on_a_record_with_broken_yaml_exits_1() {
+    let repo = repo_with_complaint();
+    repo.write(C1, complaint().replace("title: A case", "title: [A case"));
+    let run = repo.run(&["set", "CMP-2026-0001", "priority=high"]);
+    run.assert_code(FINDINGS);
+    assert!(run.stderr.contains(C1), "{}", run.stderr);
+}
+
+/// The front-matter of a record text as JSON (through casework's own reader).
+fn front_matter(text: &str) -> Value {
+    let fm = casework::record::split_front_matter(text).unwrap();
+    casework::record::yaml::parse(&text[fm.yaml.clone()], fm.first_line, false)
+        .unwrap()
+        .0
+}
