@@ -109,7 +109,9 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     }
 
     let root = cfg.root.clone();
-    let sources = move |p: &str| std::fs::read_to_string(root.join(p)).ok();
+    let sources = move |p: &str| {
+        crate::files::read_to_string(&root, &root.join(p), crate::files::SUPPORT_FILE_LIMIT).ok()
+    };
     let opts = RenderOptions {
         color: g.color(false),
         sources: &sources,

@@ -34,6 +34,12 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             message: Some(format!("no commit has changed a record with the ID {}", args.id)),
         });
     }
+    if let Some(cut) = &t.cut_at {
+        eprintln!(
+            "casework: warning: this clone is shallow: history before commit {} was not fetched, so the timeline may start late (`git fetch --unshallow` fetches the rest)",
+            &cut[..12]
+        );
+    }
     match args.format {
         LogFormat::Json => {
             let text = serde_json::to_string_pretty(&t).map_err(|e| Exit::usage(e.to_string()))?;

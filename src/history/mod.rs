@@ -154,7 +154,7 @@ pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
 
 /// The commits a shallow clone holds without their parents (git's
 /// `shallow` file; empty for a full clone).
-fn shallow_commits(repo: &Repository) -> BTreeSet<Oid> {
+pub(crate) fn shallow_commits(repo: &Repository) -> BTreeSet<Oid> {
     if !repo.is_shallow() {
         return BTreeSet::new();
     }

@@ -19,6 +19,11 @@ type Blobs = (Option<Oid>, Option<Oid>);
 pub struct Timeline {
     pub id: String,
     pub entries: Vec<TimelineEntry>,
+    /// In a shallow clone, a commit the walk reached without its parents:
+    /// the timeline may start late, and its first entry may show as the
+    /// case's creation. Not in JSON (SPEC's shape).
+    #[serde(skip)]
+    pub cut_at: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -63,6 +68,7 @@ pub fn timeline(config: &Config, id: &str) -> Result<Timeline, super::HistoryErr
         return Ok(Timeline {
             id: id.to_string(),
             entries,
+            cut_at: None,
         });
     };
     let mut walk = repo.revwalk()?;
@@ -72,8 +78,14 @@ pub fn timeline(config: &Config, id: &str) -> Result<Timeline, super::HistoryErr
     // commits that used it; the entries are reversed at the end.
     let mut tracked: BTreeSet<String> = BTreeSet::new();
     let stem = format!("/{id}.md");
+    let shallow = super::shallow_commits(&repo);
+    let mut cut_at = None;
     for oid in walk {
-        let commit = repo.find_commit(oid?)?;
+        let oid = oid?;
+        if shallow.contains(&oid) {
+            cut_at = Some(oid.to_string());
+        }
+        let commit = repo.find_commit(oid)?;
         let changes = changed_records(&repo, &layout, &commit)?;
         if changes.is_empty() {
             continue;
@@ -138,6 +150,7 @@ pub fn timeline(config: &Config, id: &str) -> Result<Timeline, super::HistoryErr
     Ok(Timeline {
         id: id.to_string(),
         entries,
+        cut_at,
     })
 }
 

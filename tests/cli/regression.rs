@@ -365,6 +365,10 @@ fn shallow_clone_since_base_exits_2_with_advice() {
     run.assert_code(USAGE);
     assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
     assert!(run.stderr.contains("--unshallow"), "{}", run.stderr);
+    // `log` says that its timeline may start late.
+    let run = Run::of(casework(&repo.home).current_dir(&clone).args(["log", "CMP-2026-0001"]));
+    run.assert_code(OK);
+    assert!(run.stderr.contains("this clone is shallow"), "{}", run.stderr);
     // With the whole history, the same range is judged.
     git(&clone, &repo.home, &["fetch", "-q", "--unshallow"]);
     let run = Run::of(
