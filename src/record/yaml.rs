@@ -4,8 +4,9 @@
 
 use crate::diag::{Pos, Span};
 use saphyr::Scalar;
-use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan, Tag};
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -93,29 +94,180 @@ pub fn parse(text: &str, first_line: usize, positions: bool) -> Result<(Value, O
 /// node, for editing the text in place.
 pub fn parse_layout(text: &str, first_line: usize) -> Result<(Value, LayoutMap), YamlError> {
     let b = run(text, first_line, false, true)?;
-    let map = b.tracker.map(|t| t.map).unwrap_or_default();
-    Ok((b.root.unwrap_or(Value::Null), map))
+    Ok((b.root.unwrap_or(Value::Null), b.layout.unwrap_or_default()))
 }
 
-fn run(text: &str, first_line: usize, positions: bool, layout: bool) -> Result<Builder<'_>, YamlError> {
+/// What one run of the loader builds.
+struct Built {
+    root: Option<Value>,
+    positions: Option<PosMap>,
+    layout: Option<LayoutMap>,
+}
+
+/// saphyr-parser's complaint about `key:<tab>value`.
+const TAB_AFTER_COLON: &str = "':' must be followed by a valid YAML whitespace";
+
+fn run(text: &str, first_line: usize, positions: bool, layout: bool) -> Result<Built, YamlError> {
+    let tabs = check_chars(text, first_line)?;
+    // saphyr-parser 0.3 rejects a tab as the separator after a mapping
+    // colon (`key:\tvalue`, valid YAML 1.2). The tab is no part of any node,
+    // so it is replaced by a space in a copy and the copy is parsed again:
+    // same length, so every position and byte range stays right. Only
+    // input holding the complaint pays for this.
+    let mut patched: Option<String> = None;
+    loop {
+        let current = patched.as_deref().unwrap_or(text);
+        match run_once(current, first_line, positions, layout, tabs) {
+            Ok(b) => return Ok(b),
+            Err((e, Some(at))) => {
+                let copy = patched.get_or_insert_with(|| text.to_owned());
+                if !untab_after_colon(copy, at) {
+                    return Err(e);
+                }
+            }
+            Err((e, None)) => return Err(e),
+        }
+    }
+}
+
+/// One parse of `text`; a scanner error about a tab after a colon comes
+/// with the character index where it was found.
+fn run_once(
+    text: &str,
+    first_line: usize,
+    positions: bool,
+    layout: bool,
+    tabs: bool,
+) -> Result<Built, (YamlError, Option<usize>)> {
     let mut b = Builder {
         first_line,
+        text,
+        tabs,
         positions: positions.then(HashMap::new),
         tracker: layout.then(|| Tracker::new(text)),
         stack: Vec::new(),
         anchors: HashMap::new(),
+        key_texts: HashMap::new(),
         alias_nodes: 0,
         root: None,
         docs: 0,
     };
     for event in Parser::new_from_str(text) {
-        let (ev, span) = event.map_err(|e| YamlError {
-            pos: b.pos(e.marker().line(), e.marker().col()),
-            message: format!("invalid YAML: {}", e.info()),
+        let (ev, span) = event.map_err(|e| {
+            let tab = (e.info() == TAB_AFTER_COLON).then(|| e.marker().index());
+            let err = YamlError {
+                pos: b.pos(e.marker().line(), e.marker().col()),
+                message: format!("invalid YAML: {}", e.info()),
+            };
+            (err, tab)
         })?;
-        b.event(ev, span)?;
+        b.event(ev, span).map_err(|e| (e, None))?;
     }
-    Ok(b)
+    Ok(Built {
+        root: b.root,
+        positions: b.positions,
+        layout: b.tracker.map(|t| t.map),
+    })
+}
+
+/// Turn the tabs between a colon and the character at index `at` (where
+/// saphyr-parser stopped) into spaces. False when there is no such tab, so
+/// the error stands.
+fn untab_after_colon(text: &mut String, at: usize) -> bool {
+    let end = text.char_indices().nth(at).map_or(text.len(), |(i, _)| i);
+    let b = text.as_bytes();
+    let mut start = end;
+    while start > 0 && matches!(b[start - 1], b' ' | b'\t') {
+        start -= 1;
+    }
+    if start == 0 || b[start - 1] != b':' || !b[start..end].contains(&b'\t') {
+        return false;
+    }
+    text.replace_range(start..end, &" ".repeat(end - start));
+    true
+}
+
+/// Reject characters YAML does not allow in a stream (outside its
+/// `c-printable` set: C0 controls other than tab, LF and CR, DEL, C1
+/// controls other than NEL, U+FFFE and U+FFFF), at the line and column of
+/// the first one. saphyr-parser takes them as content. One pass over the
+/// bytes; also tells whether the text holds a tab.
+fn check_chars(text: &str, first_line: usize) -> Result<bool, YamlError> {
+    let b = text.as_bytes();
+    let mut tabs = false;
+    for (i, &c) in b.iter().enumerate() {
+        if c.wrapping_sub(0x20) < 0x5f {
+            // Printable ASCII, nearly every byte.
+            continue;
+        }
+        let bad = match c {
+            b'\t' => {
+                tabs = true;
+                false
+            }
+            b'\n' | b'\r' => false,
+            0..=0x1f | 0x7f => true,
+            0xc2 => matches!(b.get(i + 1), Some(0x80..=0x84 | 0x86..=0x9f)),
+            0xef => b.get(i + 1) == Some(&0xbf) && matches!(b.get(i + 2), Some(0xbe | 0xbf)),
+            _ => false,
+        };
+        if bad {
+            let ch = text[i..].chars().next().unwrap_or('\0');
+            return Err(YamlError {
+                pos: byte_pos(text, i, first_line),
+                message: format!(
+                    "invalid YAML: character U+{:04X} is not allowed; in a double-quoted string write it as \"\\u{:04X}\"",
+                    ch as u32, ch as u32
+                ),
+            });
+        }
+    }
+    Ok(tabs)
+}
+
+/// The 1-based line and column (in characters) of byte `i`.
+fn byte_pos(text: &str, i: usize, first_line: usize) -> Pos {
+    let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+    Pos {
+        line: first_line + text[..i].matches('\n').count(),
+        column: text[line_start..i].chars().count() + 1,
+    }
+}
+
+/// A line that holds only white space with a tab in the indentation of
+/// the block scalar whose content starts at byte `content` (saphyr-parser
+/// accepts `|\n  x\n\t\n` and ends the scalar there; a tab cannot indent,
+/// so YAML 1.2 has no production for such a line). Returns the byte of the
+/// tab. Only for a scalar with content other than line breaks, so that the
+/// first line holding more than spaces is content and gives the indentation.
+fn block_scalar_tab_line(text: &str, content: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    // The header line ends before the white space ahead of the content.
+    let mut p = content.min(b.len());
+    while p > 0 && matches!(b[p - 1], b' ' | b'\t' | b'\r' | b'\n') {
+        p -= 1;
+    }
+    // An explicit indentation indicator: the indentation is not guessed.
+    let header = &text[text[..p].rfind('\n').map_or(0, |n| n + 1)..p];
+    if header.bytes().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut line = p + text[p..].find('\n')? + 1;
+    let mut indent = None;
+    while line < b.len() {
+        let end = text[line..].find('\n').map_or(b.len(), |n| line + n);
+        let spaces = b[line..end].iter().take_while(|&&c| c == b' ').count();
+        let rest = text[line + spaces..end].trim_end_matches('\r');
+        match indent {
+            None if rest.is_empty() => {}
+            None => indent = Some(spaces),
+            Some(n) if spaces >= n || rest.is_empty() => {}
+            Some(_) if rest.trim_start_matches([' ', '\t']).is_empty() => return Some(line + spaces),
+            Some(_) => return None,
+        }
+        line = end + 1;
+    }
+    None
 }
 
 enum Frame {
@@ -136,11 +288,16 @@ enum Frame {
 
 struct Builder<'t> {
     first_line: usize,
+    text: &'t str,
+    /// The text holds a tab: block scalars are checked for tab lines.
+    tabs: bool,
     positions: Option<PosMap>,
     /// Byte layout, only for [`parse_layout`].
     tracker: Option<Tracker<'t>>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Value>,
+    /// The text of anchored scalars, for aliases used as mapping keys.
+    key_texts: HashMap<usize, String>,
     alias_nodes: usize,
     root: Option<Value>,
     docs: usize,
@@ -200,35 +357,59 @@ impl Builder<'_> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
+                // The non-specific tag `!` makes a plain scalar a string.
+                let non_specific = tag.as_ref().is_some_and(|t| t.handle.is_empty() && t.suffix == "!");
                 if self.expecting_key() {
-                    let key = match Scalar::parse_from_cow_and_metadata(text.clone(), style, tag.as_ref()) {
-                        Some(Scalar::Null) if style == ScalarStyle::Plain && text.is_empty() => {
-                            return Err(self.error(span, "empty mapping key".into()));
-                        }
-                        _ => text.into_owned(),
+                    if style == ScalarStyle::Plain
+                        && text.is_empty()
+                        && !non_specific
+                        && matches!(
+                            Scalar::parse_from_cow_and_metadata(Cow::Borrowed(""), style, tag.as_ref()),
+                            Some(Scalar::Null)
+                        )
+                    {
+                        return Err(self.error(span, "empty mapping key".into()));
+                    }
+                    if anchor > 0 {
+                        // Later aliases may use the key as a key or as a value.
+                        let value = if non_specific {
+                            Value::String(text.to_string())
+                        } else {
+                            self.scalar_value(&text, style, tag.as_ref(), span)?
+                        };
+                        self.anchors.insert(anchor, value);
+                        self.key_texts.insert(anchor, text.to_string());
+                    }
+                    return self.set_key(text.into_owned(), span);
+                }
+                if self.tabs
+                    && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && text.bytes().any(|c| c != b'\n')
+                {
+                    let start = match self.tracker.as_ref() {
+                        Some(t) => t.byte(span.start),
+                        None => self
+                            .text
+                            .char_indices()
+                            .nth(span.start.index())
+                            .map_or(self.text.len(), |(i, _)| i),
                     };
-                    if let Some(Frame::Map { value, key: slot, .. }) = self.stack.last_mut() {
-                        if value.contains_key(&key) {
-                            return Err(self.error(span, format!("duplicate key `{key}`")));
-                        }
-                        *slot = Some((key, span));
+                    if let Some(tab) = block_scalar_tab_line(self.text, start) {
+                        return Err(YamlError {
+                            pos: byte_pos(self.text, tab, self.first_line),
+                            message: "invalid YAML: a tab cannot indent a line of a block scalar".into(),
+                        });
                     }
-                    if let Some(t) = self.tracker.as_mut() {
-                        t.key(span);
-                    }
-                    return Ok(());
                 }
                 let layout = self.tracker.as_mut().map(|t| t.scalar(span, style));
-                let value = match Scalar::parse_from_cow_and_metadata(text.clone(), style, tag.as_ref()) {
-                    Some(s) => scalar_to_json(s).ok_or_else(|| {
-                        self.error(
-                            span,
-                            format!(
-                                "`{text}` is not a finite number (JSON has no NaN or infinity): quote it if it is text"
-                            ),
-                        )
-                    })?,
-                    None => Value::String(text.into_owned()),
+                if anchor > 0 {
+                    self.key_texts.insert(anchor, text.to_string());
+                }
+                let value = if non_specific || style != ScalarStyle::Plain {
+                    // Quoted and block scalars are strings.
+                    Value::String(text.into_owned())
+                } else {
+                    self.scalar_value(&text, style, tag.as_ref(), span)?
                 };
                 self.add(value, anchor, span, span, layout)?;
             }
@@ -276,12 +457,21 @@ impl Builder<'_> {
                 self.add(value, anchor, whole, start, layout)?;
             }
             Event::Alias(id) => {
-                if self.expecting_key() {
-                    return Err(self.error(span, "aliases cannot be mapping keys here".into()));
-                }
-                let Some(value) = self.anchors.get(&id).cloned() else {
+                let Some(value) = self.anchors.get(&id) else {
                     return Err(self.error(span, "alias to an unknown anchor".into()));
                 };
+                if self.expecting_key() {
+                    // An alias of a scalar as a key: the scalar's text, as if written there.
+                    let Some(key) = self.key_texts.get(&id) else {
+                        return Err(self.error(span, "mapping keys must be plain values, not lists or mappings".into()));
+                    };
+                    if key.is_empty() && value.is_null() {
+                        return Err(self.error(span, "empty mapping key".into()));
+                    }
+                    let key = key.clone();
+                    return self.set_key(key, span);
+                }
+                let value = value.clone();
                 self.alias_nodes += count_nodes(&value, MAX_ALIAS_NODES + 1);
                 if self.alias_nodes > MAX_ALIAS_NODES {
                     return Err(self.error(
@@ -297,6 +487,40 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// A scalar's JSON value under the core schema (dates stay strings;
+    /// quoted scalars are strings); `.nan` and `.inf` are errors.
+    fn scalar_value(
+        &self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&Cow<'_, Tag>>,
+        span: YSpan,
+    ) -> Result<Value, YamlError> {
+        match Scalar::parse_from_cow_and_metadata(Cow::Borrowed(text), style, tag) {
+            Some(s) => scalar_to_json(s).ok_or_else(|| {
+                self.error(
+                    span,
+                    format!("`{text}` is not a finite number (JSON has no NaN or infinity): quote it if it is text"),
+                )
+            }),
+            None => Ok(Value::String(text.to_string())),
+        }
+    }
+
+    /// Take `key` as the key of the mapping being built.
+    fn set_key(&mut self, key: String, span: YSpan) -> Result<(), YamlError> {
+        if let Some(Frame::Map { value, key: slot, .. }) = self.stack.last_mut() {
+            if value.contains_key(&key) {
+                return Err(self.error(span, format!("duplicate key `{key}`")));
+            }
+            *slot = Some((key, span));
+        }
+        if let Some(t) = self.tracker.as_mut() {
+            t.key(span);
+        }
+        Ok(())
+    }
+
     /// Attach a finished node to its parent (or make it the root).
     fn add(
         &mut self,
@@ -307,6 +531,9 @@ impl Builder<'_> {
         layout: Option<NodeLayout>,
     ) -> Result<(), YamlError> {
         if anchor > 0 {
+            if matches!(value, Value::Array(_) | Value::Object(_)) {
+                self.key_texts.remove(&anchor);
+            }
             self.anchors.insert(anchor, value.clone());
         }
         let (pointer, key_span) = self.child_pointer();
@@ -777,5 +1004,106 @@ mod tests {
         assert_eq!(at(""), (text.trim_end(), Style::BlockMap));
         // The fast path is unchanged.
         assert_eq!(parse(text, 1, false).unwrap().0, parse_layout(text, 1).unwrap().0);
+    }
+
+    #[test]
+    fn alias_as_mapping_key_26dv() {
+        // 26DV / E76Z: an alias of a scalar is a key; the key is the scalar's text.
+        let (v, _) = parse("top3: &node3\n  *alias1 : scalar3\ntop1: &alias1 scalar1\n", 1, false)
+            .map(|_| ())
+            .map_or_else(|e| (Err(e), None::<()>), |_| (Ok(()), None));
+        assert!(v.is_err(), "an alias to an anchor defined later is unknown");
+        let (v, _) = parse("k: &alias1 scalar1\ntop3: &node3\n  *alias1 : scalar3\n", 1, false).unwrap();
+        assert_eq!(v, json!({"k": "scalar1", "top3": {"scalar1": "scalar3"}}));
+        let (v, _) = parse("&a a: &b b\n*b : *a\n", 1, false).unwrap();
+        assert_eq!(v, json!({"a": "b", "b": "a"}));
+        // The scalar's text, not its value: `0x10` stays `0x10`, as it would as a plain key.
+        let (v, _) = parse("a: &n 0x10\n*n : x\n", 1, false).unwrap();
+        assert_eq!(v, json!({"a": 16, "0x10": "x"}));
+        // Positions and layout see the alias key too.
+        let text = "a: &n v\n*n : x\n";
+        let (_, map) = parse(text, 1, true).unwrap();
+        assert_eq!(map.unwrap()["/v"].key.unwrap().start, Pos { line: 2, column: 1 });
+        let (_, map) = parse_layout(text, 1).unwrap();
+        assert_eq!(&text[map["/v"].key.clone().unwrap()], "*n");
+        // Still no collections as keys, nor duplicates.
+        let e = parse("a: &m {x: 1}\n*m : y\n", 1, false).unwrap_err();
+        assert!(e.message.contains("mapping keys"), "{e:?}");
+        let e = parse("a: &k b\nb: 1\n*k : 2\n", 1, false).unwrap_err();
+        assert!(e.message.contains("duplicate key `b`"), "{e:?}");
+    }
+
+    #[test]
+    fn anchor_on_key_registered_2sxe() {
+        let (v, _) = parse("&a: key: &a value\nfoo:\n  *a:\n", 1, false).unwrap();
+        assert_eq!(v, json!({"key": "value", "foo": "key"}));
+        // HMQ5
+        let (v, _) = parse("!!str &a1 \"foo\":\n  !!str bar\n&a2 baz : *a1\n", 1, false).unwrap();
+        assert_eq!(v, json!({"foo": "bar", "baz": "foo"}));
+    }
+
+    #[test]
+    fn non_specific_tag_is_string_s4jq() {
+        let (v, _) = parse("- \"12\"\n- 12\n- ! 12\n- ! true\n- ! ~\n", 1, false).unwrap();
+        assert_eq!(v, json!(["12", 12, "12", "true", "~"]));
+    }
+
+    #[test]
+    fn tab_only_line_in_block_scalar_y79y() {
+        // Y79Y/000: a tab cannot indent, so a line holding only a tab in a
+        // block scalar is an error (saphyr-parser sees it as the first line)...
+        assert!(parse("foo: |\n\t\nbar: 1\n", 1, false).is_err());
+        // ...and after the first line too, where it used to end the scalar.
+        for text in [
+            "foo: |\n  x\n\t\nbar: 1\n",
+            "foo: >-\n  x\n\n \t \nbar: 1\n",
+            "- |\n  a\n\t\n- b\n",
+        ] {
+            let e = parse(text, 3, false).unwrap_err();
+            assert_eq!(e.pos.line, 3 + text.matches('\n').count() - 2, "{text:?}: {e:?}");
+            assert!(e.message.contains("tab"), "{e:?}");
+            assert!(parse(text, 3, true).is_err());
+            assert!(parse_layout(text, 3).is_err());
+        }
+        // A tab after the indentation is content; a tab line after a
+        // comment line, or after a plain value, is a comment line.
+        let (v, _) = parse("foo: |\n  \tx\n  \t\nbar: 1\n", 1, false).unwrap();
+        assert_eq!(v, json!({"foo": "\tx\n\t\n", "bar": 1}));
+        let (v, _) = parse("foo: |\n \t\nbar: 1\n", 1, false).unwrap();
+        assert_eq!(v, json!({"foo": "\t\n", "bar": 1}));
+        let (v, _) = parse("a:\n  foo: |\n    x\n  # c\n\t\n  b: 1\n\t\n", 1, false).unwrap();
+        assert_eq!(v, json!({"a": {"foo": "x\n", "b": 1}}));
+        let (v, _) = parse("x:\n  a: |\n  b: 1\n\t\n", 1, false).unwrap();
+        assert_eq!(v, json!({"x": {"a": "", "b": 1}}));
+    }
+
+    #[test]
+    fn c0_control_byte_is_an_error() {
+        let e = parse("a: ok\nb: x\u{1}y\n", 2, false).unwrap_err();
+        assert_eq!(e.pos, Pos { line: 3, column: 5 });
+        assert!(e.message.contains("U+0001"), "{e:?}");
+        for text in [
+            "a: \"x\u{7f}\"\n",
+            "a: |\n  x\u{1b}[0m\n",
+            "# c\u{8}\na: 1\n",
+            "é: \u{85}x\u{1f}\n",
+        ] {
+            assert!(parse(text, 1, false).is_err(), "{text:?}");
+            assert!(parse(text, 1, true).is_err(), "{text:?}");
+            assert!(parse_layout(text, 1).is_err(), "{text:?}");
+        }
+        let e = parse("é: x\u{1f}\n", 1, false).unwrap_err();
+        assert_eq!(e.pos, Pos { line: 1, column: 5 }, "columns count characters");
+        // Tab, LF and CR are allowed; escapes are not raw bytes.
+        let (v, _) = parse("a: \"x\\u0001\\t\"\r\nb: 'c\td'\r\n", 1, false).unwrap();
+        assert_eq!(v, json!({"a": "x\u{1}\t", "b": "c\td"}));
+    }
+
+    #[test]
+    fn tab_after_colon_is_a_separator() {
+        let (v, _) = parse("key:\tvalue\nn:\t 3\nm: \t{a:\t1}\n", 1, false).unwrap();
+        assert_eq!(v, json!({"key": "value", "n": 3, "m": {"a": 1}}));
+        let (_, map) = parse_layout("key:\tvalue\n", 1).unwrap();
+        assert_eq!(map["/key"].value, 5..10);
     }
 }
