@@ -109,9 +109,8 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     }
 
     let root = cfg.root.clone();
-    let sources = move |p: &str| {
-        crate::files::read_to_string(&root, &root.join(p), crate::files::SUPPORT_FILE_LIMIT).ok()
-    };
+    let sources =
+        move |p: &str| crate::files::read_to_string(&root, &root.join(p), crate::files::SUPPORT_FILE_LIMIT).ok();
     let opts = RenderOptions {
         color: g.color(false),
         sources: &sources,

@@ -260,7 +260,7 @@ fn zoo() -> (Repo, Vec<(&'static str, &'static str)>) {
     );
     add(
         "records/complaint/CMP-2026-0010.md",
-        "---\nid: CMP-2026-0010\nkind: complaint\ntitle: \"\u{202e}evil\u{1b}[31m\"\nprioritty: high\nstatus: received\nopened: 2026-11-02T09:14:00Z\n---\n"
+        "---\nid: CMP-2026-0010\nkind: complaint\ntitle: \"\u{202e}evil\\e[31m\"\nprioritty: high\nstatus: received\nopened: 2026-11-02T09:14:00Z\n---\n"
             .as_bytes()
             .to_vec(),
         "schema",
