@@ -22,7 +22,8 @@ pub struct Args {
     #[arg(long, short)]
     pub title: String,
     /// Set a field: dotted paths for nested fields, `+=` appends to a list; values are
-    /// read as YAML (`true`, `5`, `[a, b]`), quote them to force text.
+    /// typed when they are a whole YAML value (`true`, `5`, `[a, b]`; quote to force text:
+    /// `'5'`), anything else is kept exactly as typed (`order #42` included).
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub sets: Vec<String>,
     /// Commit the new file (only it) with git.

@@ -44,7 +44,8 @@ pub struct TransitionArgs {
 pub struct SetArgs {
     /// The case ID.
     pub id: String,
-    /// FIELD=VALUE pairs (dotted paths; `FIELD+=VALUE` appends to a list; values read as YAML).
+    /// FIELD=VALUE pairs: dotted paths; `FIELD+=VALUE` appends to a list; a value is typed when
+    /// it is a whole YAML value (`true`, `5`, `[a, b]`, `'quoted text'`), else kept as typed.
     #[arg(required = true, value_name = "FIELD=VALUE")]
     pub fields: Vec<String>,
     /// Commit the file (only it) with git.
