@@ -82,10 +82,12 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             for d in &diags {
                 eprintln!("  {}[{}]: {}", d.severity.as_str(), d.code, one_line(&d.message));
             }
-            eprintln!(
-                "Give the missing fields with --set FIELD=VALUE (see `casework schema {}`).",
-                kind.name
-            );
+            if diags.iter().any(|d| d.code != crate::diag::Code::Config) {
+                eprintln!(
+                    "Give the missing fields with --set FIELD=VALUE (see `casework schema {}`).",
+                    kind.name
+                );
+            }
             Ok(FINDINGS)
         }
     }

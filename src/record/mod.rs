@@ -34,12 +34,6 @@ pub enum Entry {
     FolderLink,
 }
 
-fn entry_noun(entry: Entry) -> &'static str {
-    match entry {
-        Entry::Symlink => "symlink",
-        _ => "file",
-    }
-}
 
 impl Entry {
     fn of(t: std::fs::FileType) -> Entry {
@@ -271,7 +265,21 @@ pub fn load(file: &RecordFile, config: &Config) -> Result<Record, LoadFailure> {
             ),
         ),
         crate::files::ReadError::Missing => fail(Code::FileName, None, "broken symlink; it was not read".into()),
-        e => fail(Code::FileName, None, format!("{}: {e}", entry_noun(file.entry))),
+        crate::files::ReadError::OutsideRoot(to) => fail(
+            Code::FileName,
+            None,
+            format!("symlink to {} leads out of the repository root; it was not read", to.display()),
+        ),
+        crate::files::ReadError::NotAFile if file.entry == Entry::Symlink => fail(
+            Code::FileName,
+            None,
+            "symlink to something that is not a file; it was not read".into(),
+        ),
+        crate::files::ReadError::NotAFile => fail(
+            Code::FileName,
+            None,
+            "not a regular file (a FIFO, socket or device); it was not read".into(),
+        ),
     })?;
     let text = decode(bytes).map_err(|(pos, msg)| fail(Code::Encoding, Some(pos), msg))?;
     parse(file.clone(), text)
