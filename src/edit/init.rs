@@ -59,14 +59,20 @@ pub fn init(dir: &Path) -> Result<Scaffolded> {
             dir.display()
         );
     }
+    // Read before writing anything, so that a .gitignore that cannot be
+    // read leaves the folder as it was.
+    let ignore = super::write_target(dir, &dir.join(".gitignore"))?;
+    let current = match crate::files::read_to_string(dir, &ignore, crate::files::SUPPORT_FILE_LIMIT) {
+        Ok(text) => text,
+        Err(crate::files::ReadError::Missing) => String::new(),
+        Err(e) => anyhow::bail!("cannot add `{GITIGNORE_LINE}` to .gitignore: {e}"),
+    };
     let mut done = Scaffolded::default();
     for (path, contents) in &files {
         write_atomic(&dir.join(path), contents, true)?;
         done.written.push(path.clone());
     }
 
-    let ignore = dir.join(".gitignore");
-    let current = std::fs::read_to_string(&ignore).unwrap_or_default();
     if !current
         .lines()
         .any(|l| l.trim() == GITIGNORE_LINE || l.trim() == "/_site/")

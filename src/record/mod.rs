@@ -34,7 +34,6 @@ pub enum Entry {
     FolderLink,
 }
 
-
 impl Entry {
     fn of(t: std::fs::FileType) -> Entry {
         if t.is_symlink() {
@@ -268,7 +267,10 @@ pub fn load(file: &RecordFile, config: &Config) -> Result<Record, LoadFailure> {
         crate::files::ReadError::OutsideRoot(to) => fail(
             Code::FileName,
             None,
-            format!("symlink to {} leads out of the repository root; it was not read", to.display()),
+            format!(
+                "symlink to {} leads out of the repository root; it was not read",
+                to.display()
+            ),
         ),
         crate::files::ReadError::NotAFile if file.entry == Entry::Symlink => fail(
             Code::FileName,

@@ -173,6 +173,21 @@ fn config_symlinked_out_of_the_root_is_not_read() {
     assert!(run.stderr.contains("out of the repository root"), "{}", run.stderr);
 }
 
+#[test]
+fn init_beside_a_fifo_gitignore_does_not_hang() {
+    let repo = Repo::empty();
+    mkfifo(&repo.path(".gitignore"));
+    let run = Run::of(casework(&repo.home).arg("init").arg(&repo.root));
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains(".gitignore"), "{}", run.stderr);
+    // A failed init writes nothing (the FIFO itself cannot be snapshot-read).
+    let names: Vec<String> = std::fs::read_dir(&repo.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, [".gitignore"]);
+}
+
 // Defect 4: concurrent edits silently lost updates.
 
 #[test]
