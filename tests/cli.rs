@@ -18,6 +18,8 @@ mod check_fixtures;
 mod config_errors;
 #[path = "cli/formats.rs"]
 mod formats;
+#[path = "cli/fuzz_properties.rs"]
+mod fuzz_properties;
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/init_new.rs"]
@@ -26,13 +28,13 @@ mod init_new;
 mod log_show;
 #[path = "cli/properties.rs"]
 mod properties;
-#[path = "cli/sample_records.rs"]
-mod sample_records;
-#[path = "cli/transition.rs"]
-mod transition;
 #[path = "cli/regression.rs"]
 mod regression;
 #[path = "cli/regression_output.rs"]
 mod regression_output;
+#[path = "cli/sample_records.rs"]
+mod sample_records;
+#[path = "cli/transition.rs"]
+mod transition;
 #[path = "cli/yaml_suite.rs"]
 mod yaml_suite;
