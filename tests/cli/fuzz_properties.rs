@@ -3,8 +3,10 @@
 //! toolchain. The long runs are ignored:
 //!
 //! ```text
-//! cargo test --release --test cli fuzz_properties -- --ignored
+//! cargo test --release --test cli fuzz_properties -- --ignored --skip needs_fix
 //! ```
+//!
+//! (`needs_fix_*` tests record findings whose fix belongs elsewhere.)
 //!
 //! The inputs the fuzzers found, kept as regression tests, run always.
 
@@ -150,6 +152,15 @@ fn mixed_endings_inserted_lines_follow_their_neighbour() {
     );
 }
 
+/// From the `edit` target: a flow mapping whose quoted scalar holds a raw
+/// CR is rewritten on its line; the CR stays, and is not one the edit added.
+#[test]
+fn a_bare_cr_already_in_the_edited_line_stays() {
+    let text = "\u{feff}---\n\"R1\": {k0: 'JO\r', \"0.1\": {}}  # note: x\n---\nbody\n";
+    holds(text, &[set("R1.0.1.deep", json!(1829977483625037719_i64))]);
+    holds("---\n\r0: x\n---\n", &[set("0", json!("changed"))]);
+}
+
 // ---- found by fuzzing, to be fixed elsewhere ----
 
 /// saphyr ends a line at a lone CR (as YAML 1.2 says), so a record whose
@@ -159,9 +170,23 @@ fn mixed_endings_inserted_lines_follow_their_neighbour() {
 /// front-matter (`fuzz/artifacts-kept/parse-lone-cr-counts-as-line-break.md`).
 #[test]
 #[ignore = "needs fix in record/yaml.rs (or record::decode): a lone CR counts as a line break for positions"]
-fn lone_cr_does_not_shift_positions() {
+fn needs_fix_lone_cr_does_not_shift_positions() {
     let text = "---\na: 1\rb: 2\n---\n";
     let fm = casework::record::split_front_matter(text).unwrap();
     let (_, pos) = casework::record::yaml::parse(&text[fm.yaml.clone()], fm.first_line, true).unwrap();
     assert_eq!(pos.unwrap()["/b"].value.start.line, 2);
+}
+
+/// A flow mapping whose last entry is a key without a value (`b` in
+/// `{k0: a,b}`) gets a layout whose `content_end` lies past the closing
+/// brace, inside the comment after it (`value: 3..12, content_end: 23`).
+/// An insert into that mapping would splice there; the safety net of
+/// `edit::text` refuses the result, but the layout is wrong.
+#[test]
+#[ignore = "needs fix in record/yaml.rs: content_end of a flow mapping ending in a key without value"]
+fn needs_fix_flow_map_content_end_inside_the_value() {
+    let y = "0: {k0: a,b}  # note: x\n";
+    let (_, layout) = casework::record::yaml::parse_layout(y, 2).unwrap();
+    let l = &layout["/0"];
+    assert!(l.content_end <= l.value.end, "{l:?}");
 }
