@@ -18,6 +18,8 @@ mod check_fixtures;
 mod config_errors;
 #[path = "cli/formats.rs"]
 mod formats;
+#[path = "cli/fuzz_properties.rs"]
+mod fuzz_properties;
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/init_new.rs"]

@@ -132,7 +132,7 @@ fn apply_one(text: &str, edit: &Edit) -> Result<String> {
     let doc = Doc {
         text: yaml_text,
         layout: &layout,
-        eol,
+        default_eol: eol,
     };
     let Some(Splice { range, with }) = doc.plan(&data, edit)? else {
         return Ok(text.to_string());
@@ -156,7 +156,9 @@ impl Splice {
 struct Doc<'a> {
     text: &'a str,
     layout: &'a LayoutMap,
-    eol: &'a str,
+    /// The line ending of the opening `---`: for lines added where no line
+    /// of the YAML gives one (empty front-matter).
+    default_eol: &'a str,
 }
 
 impl Doc<'_> {
@@ -249,14 +251,15 @@ impl Doc<'_> {
             };
             return Ok(Splice {
                 range: self.line_start(lay.value.start)..last,
-                with: children_lines(value, indent).join(self.eol),
+                with: children_lines(value, indent).join(self.eol_at(key.start)),
             });
         }
         // A scalar becomes a block collection under the key; a comment after
         // the scalar stays on the key line.
         let mut with = format!(":{}", &self.text[lay.value.end..last]);
+        let eol = self.eol_at(key.start);
         for line in children_lines(value, key_col + 2) {
-            with.push_str(self.eol);
+            with.push_str(eol);
             with.push_str(&line);
         }
         Ok(Splice {
@@ -286,7 +289,7 @@ impl Doc<'_> {
             // Empty front-matter: the new field is the first line.
             return Ok(Splice::insert(
                 self.text.len(),
-                self.lines_text(&field_lines(key, value, 0)),
+                lines_text(&field_lines(key, value, 0), self.default_eol),
             ));
         }
         let lay = self.node(pointer)?;
@@ -307,18 +310,25 @@ impl Doc<'_> {
         }
     }
 
-    /// Insert whole lines after the line holding `pos`.
+    /// Insert whole lines after the line holding `pos`, ending as that line ends.
     fn insert_lines(&self, pos: usize, lines: &[String]) -> Splice {
         let at = self.text[pos..].find('\n').map(|i| pos + i + 1);
+        let eol = self.eol_at(pos);
         match at {
-            Some(at) => Splice::insert(at, self.lines_text(lines)),
+            Some(at) => Splice::insert(at, lines_text(lines, eol)),
             // No line break after the last line (not possible between `---` lines).
-            None => Splice::insert(self.text.len(), format!("{}{}", self.eol, lines.join(self.eol))),
+            None => Splice::insert(self.text.len(), format!("{eol}{}", lines.join(eol))),
         }
     }
 
-    fn lines_text(&self, lines: &[String]) -> String {
-        lines.iter().flat_map(|l| [l.as_str(), self.eol]).collect()
+    /// The line ending of the line holding `pos`: new lines next to it take
+    /// it, so a file that mixes endings keeps them as they were around an edit.
+    fn eol_at(&self, pos: usize) -> &str {
+        match self.text[pos..].find('\n') {
+            Some(i) if self.text[..pos + i].ends_with('\r') => "\r\n",
+            Some(_) => "\n",
+            None => self.default_eol,
+        }
     }
 
     fn line_start(&self, pos: usize) -> usize {
@@ -338,6 +348,11 @@ impl Doc<'_> {
     fn column(&self, pos: usize) -> usize {
         self.text[self.line_start(pos)..pos].chars().count()
     }
+}
+
+/// Lines, each followed by `eol`.
+fn lines_text(lines: &[String], eol: &str) -> String {
+    lines.iter().flat_map(|l| [l.as_str(), eol]).collect()
 }
 
 /// Whether a value is written as a block (non-empty mapping or list).
@@ -592,6 +607,31 @@ mod tests {
              tags: [a, b]\r\nclosure:\r\n  closed_at: now\r\ns:\r\n  a:\r\n    - 1\r\n---\r\nbody\r\n"
         );
         assert!(!out.replace("\r\n", "").contains('\n'));
+    }
+
+    #[test]
+    fn inserted_lines_take_the_neighbouring_line_ending() {
+        // The opening `---` ends in LF; the lines around each edit decide.
+        let text = "---\nid: A-1\r\nupdates:\r\n  - at: x\r\nm:\n  k: v\nlast: 1\r\n---\nbody\n";
+        let out = apply(
+            text,
+            &[
+                append("updates", json!({"at": "y", "by": "z"})),
+                set("m.n", json!(1)),
+                set("new", json!("z")),
+                set("id", json!({"a": 1})),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "---\nid:\r\n  a: 1\r\nupdates:\r\n  - at: x\r\n  - at: y\r\n    by: z\r\nm:\n  k: v\n  n: 1\n\
+             last: 1\r\nnew: z\r\n---\nbody\n"
+        );
+        // And the other way round: a CRLF opening, LF lines.
+        let text = "---\r\na: 1\nl:\n  - x\n---\r\n";
+        let out = apply(text, &[append("l", json!("y")), set("b", json!(2))]).unwrap();
+        assert_eq!(out, "---\r\na: 1\nl:\n  - x\n  - y\nb: 2\n---\r\n");
     }
 
     #[test]
