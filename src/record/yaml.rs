@@ -192,6 +192,15 @@ fn untab_after_colon(text: &mut String, at: usize) -> bool {
 /// controls other than NEL, U+FFFE and U+FFFF), at the line and column of
 /// the first one. saphyr-parser takes them as content. One pass over the
 /// bytes; also tells whether the text holds a tab.
+///
+/// A CR not followed by LF is rejected too. YAML 1.2 takes it as a line
+/// break, and so does saphyr-parser, but everything else in casework
+/// (`split_front_matter`, `config::line_col`, the snippets of
+/// `output::human`, editors and `git diff`) counts lines by LF, so
+/// positions after one would point at the wrong line. Counting it as a
+/// break everywhere instead would change how every other part counts lines
+/// for a line ending no editor writes today (old Mac files); refusing it
+/// at its own position keeps a single rule: lines end at LF (or CRLF).
 fn check_chars(text: &str, first_line: usize) -> Result<bool, YamlError> {
     let b = text.as_bytes();
     let mut tabs = false;
@@ -205,7 +214,16 @@ fn check_chars(text: &str, first_line: usize) -> Result<bool, YamlError> {
                 tabs = true;
                 false
             }
-            b'\n' | b'\r' => false,
+            b'\n' => false,
+            b'\r' if b.get(i + 1) == Some(&b'\n') => false,
+            b'\r' => {
+                return Err(YamlError {
+                    pos: byte_pos(text, i, first_line),
+                    message: "invalid YAML: a carriage return without a line feed (an old Mac line ending) is not \
+                              allowed; end lines with LF or CRLF, and write a carriage return in a value as \"\\r\""
+                        .into(),
+                });
+            }
             0..=0x1f | 0x7f => true,
             0xc2 => matches!(b.get(i + 1), Some(0x80..=0x84 | 0x86..=0x9f)),
             0xef => b.get(i + 1) == Some(&0xbf) && matches!(b.get(i + 2), Some(0xbe | 0xbf)),
@@ -401,7 +419,7 @@ impl Builder<'_> {
                         });
                     }
                 }
-                let layout = self.tracker.as_mut().map(|t| t.scalar(span, style));
+                let layout = self.tracker.as_mut().map(|t| t.scalar(span, style, &text));
                 if anchor > 0 {
                     self.key_texts.insert(anchor, text.to_string());
                 }
@@ -628,7 +646,9 @@ impl<'t> Tracker<'t> {
         }
     }
 
-    fn scalar(&mut self, span: YSpan, style: ScalarStyle) -> NodeLayout {
+    /// The layout of a scalar whose value (its text after escapes, folding
+    /// and chomping) is `value`.
+    fn scalar(&mut self, span: YSpan, style: ScalarStyle, value: &str) -> NodeLayout {
         let (s, e) = (self.byte(span.start), self.byte(span.end));
         let text = self.text;
         let (range, style) = match style {
@@ -661,19 +681,37 @@ impl<'t> Tracker<'t> {
                     };
                     t.strip_suffix('\r').unwrap_or(t).len().max(start)
                 } else {
-                    last_line_end(text, start, e.max(start))
+                    block_content_end(text, start, e.max(start), value)
                 };
                 (start..end, st)
             }
-            ScalarStyle::Plain if s == e => {
-                // `key:` with no value: just after the colon.
+            ScalarStyle::Plain if value.is_empty() => {
+                // A value left out (`key:`, `{a, b}`), perhaps with an
+                // anchor or tag: those, or an empty range just after the
+                // colon (just after the key when there is none). saphyr's
+                // span can run on to the next token, past a comma or the
+                // closing bracket of a flow mapping and a comment after it.
                 let b = text.as_bytes();
                 let mut p = s;
                 while matches!(b.get(p), Some(b' ' | b'\t')) {
                     p += 1;
                 }
-                let p = if b.get(p) == Some(&b':') { p + 1 } else { s };
-                (p..p, Style::Plain)
+                let p = match b.get(p) {
+                    Some(b':') => p + 1,
+                    Some(b'&' | b'!') => p,
+                    _ => s,
+                };
+                let start = {
+                    let mut q = p;
+                    while q < e && matches!(b[q], b' ' | b'\t') {
+                        q += 1;
+                    }
+                    q
+                };
+                match properties_end(text, start) {
+                    end if end > start => (start..end, Style::Plain),
+                    _ => (p..p, Style::Plain),
+                }
             }
             ScalarStyle::Plain => (s..e, Style::Plain),
         };
@@ -691,18 +729,24 @@ impl<'t> Tracker<'t> {
 
     fn open(&mut self, span: YSpan, seq: bool) {
         let (s, e) = (self.byte(span.start), self.byte(span.end));
-        let flow = matches!(self.text[s..e].chars().next_back(), Some('[' | '{'));
+        // The span of a flow collection's start runs from its anchor or tag
+        // to the next token, past the white space after the bracket
+        // (`[\ta]`, `&x [ a]`): the bracket is the first character after
+        // the properties, not the last of the span.
+        let bracket = flow_bracket(self.text, s, e);
+        let flow = bracket.is_some();
         let style = match (seq, flow) {
             (true, true) => Style::FlowSeq,
             (true, false) => Style::BlockSeq,
             (false, true) => Style::FlowMap,
             (false, false) => Style::BlockMap,
         };
-        let open = if flow {
-            self.cursor = e;
-            e - 1
-        } else {
-            s
+        let open = match bracket {
+            Some(b) => {
+                self.cursor = b + 1;
+                b
+            }
+            None => s,
         };
         self.frames.push(LayoutFrame {
             style,
@@ -757,6 +801,53 @@ impl<'t> Tracker<'t> {
                 style,
             },
         );
+    }
+}
+
+/// The `[` or `{` opening a flow collection whose start event spans
+/// `s..e`: the first character after white space, comments, anchors and
+/// tags. `None` for a block collection.
+fn flow_bracket(text: &str, s: usize, e: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = s;
+    while i < e {
+        match b[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'#' => {
+                while i < e && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'&' | b'!' => i = properties_end(text, i),
+            b'[' | b'{' => return Some(i),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Just after the anchors and tags (`&a !!str`) starting at `from`, or
+/// `from` when there are none.
+fn properties_end(text: &str, from: usize) -> usize {
+    let b = text.as_bytes();
+    let (mut i, mut end) = (from, from);
+    loop {
+        while matches!(b.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(b'!') if b.get(i + 1) == Some(&b'<') => {
+                // A verbatim tag `!<...>` may hold brackets and commas.
+                i += text[i..].find('>').map_or(b.len() - i, |n| n + 1);
+            }
+            Some(b'&' | b'!') => {
+                while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}') {
+                    i += 1;
+                }
+            }
+            _ => return end,
+        }
+        end = i;
     }
 }
 
@@ -823,6 +914,51 @@ fn last_line_end(text: &str, start: usize, end: usize) -> usize {
         .iter()
         .position(|c| matches!(c, b'\r' | b'\n'))
         .unwrap_or(b.len() - from)
+}
+
+/// End (before the line break) of the last content line of the block
+/// scalar (not keep-chomped) whose header starts at `start`, whose lines
+/// end by `end`, and whose value is `value`: the last line holding more
+/// than the content indentation, even if only spaces (`|2` then a line of
+/// five spaces holds three of them). The header line when the value holds
+/// nothing but line breaks.
+///
+/// The indentation is not worked out again from the YAML rules (parent
+/// indentation, indicator, first non-empty line): it is read off the first
+/// content line, as the spaces the line has beyond those the value keeps.
+/// The value has one line break for each empty line ahead of it, folded
+/// or not.
+fn block_content_end(text: &str, start: usize, end: usize, value: &str) -> usize {
+    let Some(first) = value.bytes().position(|c| c != b'\n') else {
+        return last_line_end(text, start, end);
+    };
+    let kept = value.as_bytes()[first..].iter().take_while(|&&c| c == b' ').count();
+    let b = text.as_bytes();
+    let Some(header_end) = text[start..end].find('\n') else {
+        return last_line_end(text, start, end);
+    };
+    let mut line = start + header_end + 1;
+    let mut index = 0;
+    let mut indent = None;
+    let mut last = None;
+    while line < end {
+        let next = text[line..end].find('\n').map_or(end, |n| line + n);
+        let body = &b[line..next];
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        let spaces = body.iter().take_while(|&&c| c == b' ').count();
+        if index == first {
+            indent = Some(spaces.saturating_sub(kept));
+        }
+        if let Some(n) = indent
+            && spaces >= n
+            && body.len() > n
+        {
+            last = Some(line + body.len());
+        }
+        index += 1;
+        line = next + 1;
+    }
+    last.unwrap_or_else(|| last_line_end(text, start, end))
 }
 
 /// The `-` of the block sequence item whose content starts at `item`.
@@ -1105,5 +1241,85 @@ mod tests {
         assert_eq!(v, json!({"key": "value", "n": 3, "m": {"a": 1}}));
         let (_, map) = parse_layout("key:\tvalue\n", 1).unwrap();
         assert_eq!(map["/key"].value, 5..10);
+    }
+
+    #[test]
+    fn lone_cr_is_an_error_at_its_position() {
+        // A CR without LF would be a line break for saphyr only: refused.
+        for (text, line, column) in [
+            ("a: 1\rb: 2\n", 2, 5),
+            ("a: 'x\ry'\n", 2, 6),
+            ("a: 1\r\r\nb: 2\r\n", 2, 5),
+            ("a: |\n  x\r", 3, 4),
+            ("# c\r\n\r", 3, 1),
+        ] {
+            let e = parse(text, 2, false).unwrap_err();
+            assert_eq!(e, parse(text, 2, true).unwrap_err(), "{text:?}");
+            assert_eq!(e, parse_layout(text, 2).unwrap_err(), "{text:?}");
+            assert_eq!(e.pos, Pos { line, column }, "{text:?}");
+            assert!(e.message.contains("carriage return without a line feed"), "{e:?}");
+        }
+        // CRLF is a line ending; positions count it as one.
+        let (_, map) = parse("a: 1\r\nb: 2\r\n", 2, true).unwrap();
+        assert_eq!(pos(&map.unwrap(), "/b"), (3, 4));
+    }
+
+    #[test]
+    fn flow_map_key_without_value_stays_inside_the_braces() {
+        let text = "0: {k0: a,b}  # note: x\n";
+        let (v, map) = parse_layout(text, 1).unwrap();
+        assert_eq!(v, json!({"0": {"k0": "a", "b": null}}));
+        assert_eq!((map["/0"].value.clone(), map["/0"].content_end), (3..12, 11));
+        assert_eq!(map["/0/b"].value, 11..11);
+        // A key without a value before a comma: empty, not the comma.
+        let text = "{a, b: , c: &x , d: !!null }\n";
+        let (_, map) = parse_layout(text, 1).unwrap();
+        assert_eq!(map["/a"].value, 2..2);
+        assert_eq!(map["/b"].value, 6..6);
+        assert_eq!(&text[map["/c"].value.clone()], "&x");
+        assert_eq!(&text[map["/d"].value.clone()], "!!null");
+        assert_eq!(map[""].content_end, text.find(" }").unwrap());
+        for l in map.values() {
+            assert!(l.value.start <= l.content_end && l.content_end <= l.value.end, "{l:?}");
+        }
+    }
+
+    #[test]
+    fn block_scalar_of_spaces_covers_its_lines() {
+        // `|2` under a mapping at indentation 2: content indentation 4, so
+        // the line of five spaces holds content (one space).
+        let text = "0:\n  \"1\": |2\n     \n";
+        let (v, map) = parse_layout(text, 1).unwrap();
+        assert_eq!(v, json!({"0": {"1": " \n"}}));
+        assert_eq!(&text[map["/0/1"].value.clone()], "|2\n     ");
+        assert_eq!(map["/0"].value.end, map["/0/1"].value.end);
+        // Spaces beyond the indentation after the last text line are content;
+        // lines within the indentation are not, folded or literal.
+        let text = "a: |\n  x\n     \n  \nb: >-\n\n   y\n    \n\n  \r\nc: |\n  \n\nd: 1\n";
+        let (v, map) = parse_layout(text, 1).unwrap();
+        assert_eq!(v["a"], json!("x\n   \n"));
+        assert_eq!(&text[map["/a"].value.clone()], "|\n  x\n     ");
+        assert_eq!(v["b"], json!("\ny\n "));
+        assert_eq!(&text[map["/b"].value.clone()], ">-\n\n   y\n    ");
+        assert_eq!(v["c"], json!(""));
+        assert_eq!(&text[map["/c"].value.clone()], "|");
+    }
+
+    #[test]
+    fn flow_collection_opened_before_white_space() {
+        for (text, ptr, want, style) in [
+            ("\"- 0\": [\ta]\n", "/- 0", "[\ta]", Style::FlowSeq),
+            ("a: [ a]\n", "/a", "[ a]", Style::FlowSeq),
+            // A flow collection is laid out bracket to bracket.
+            ("a: &x [ a]\n", "/a", "[ a]", Style::FlowSeq),
+            ("a: &x !!map {\tk: v}\n", "/a", "{\tk: v}", Style::FlowMap),
+            ("a: &x\n  [a]\n", "/a", "[a]", Style::FlowSeq),
+            ("- - [ b ]\n", "/0/0", "[ b ]", Style::FlowSeq),
+            ("- &y\n  - b\n", "/0", "- b", Style::BlockSeq),
+        ] {
+            let (_, map) = parse_layout(text, 1).unwrap();
+            let l = &map[ptr];
+            assert_eq!((&text[l.value.clone()], l.style), (want, style), "{text:?}");
+        }
     }
 }
