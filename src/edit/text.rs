@@ -612,6 +612,7 @@ mod tests {
     #[test]
     fn inserted_lines_take_the_neighbouring_line_ending() {
         // The opening `---` ends in LF; the lines around each edit decide.
+        // (`y` and `n` are quoted: YAML 1.1 reads them as booleans.)
         let text = "---\nid: A-1\r\nupdates:\r\n  - at: x\r\nm:\n  k: v\nlast: 1\r\n---\nbody\n";
         let out = apply(
             text,
@@ -625,13 +626,13 @@ mod tests {
         .unwrap();
         assert_eq!(
             out,
-            "---\nid:\r\n  a: 1\r\nupdates:\r\n  - at: x\r\n  - at: y\r\n    by: z\r\nm:\n  k: v\n  n: 1\n\
+            "---\nid:\r\n  a: 1\r\nupdates:\r\n  - at: x\r\n  - at: \"y\"\r\n    by: z\r\nm:\n  k: v\n  \"n\": 1\n\
              last: 1\r\nnew: z\r\n---\nbody\n"
         );
         // And the other way round: a CRLF opening, LF lines.
         let text = "---\r\na: 1\nl:\n  - x\n---\r\n";
         let out = apply(text, &[append("l", json!("y")), set("b", json!(2))]).unwrap();
-        assert_eq!(out, "---\r\na: 1\nl:\n  - x\n  - y\nb: 2\n---\r\n");
+        assert_eq!(out, "---\r\na: 1\nl:\n  - x\n  - \"y\"\nb: 2\n---\r\n");
     }
 
     #[test]
