@@ -173,6 +173,13 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             one_line(&t.id)
         );
         out.push_str(&render_timeline(&t.entries[skip..], g.color(false)));
+        if let Some(cut) = &t.cut_at {
+            let _ = writeln!(
+                out,
+                "(a shallow clone: history before commit {} was not fetched, so the timeline may start late)",
+                &cut[..12]
+            );
+        }
     }
     out!("{out}");
     Ok(OK)

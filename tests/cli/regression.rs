@@ -384,6 +384,9 @@ fn shallow_clone_since_base_exits_2_with_advice() {
     let run = Run::of(casework(&repo.home).current_dir(&clone).args(["log", "CMP-2026-0001"]));
     run.assert_code(OK);
     assert!(run.stderr.contains("this clone is shallow"), "{}", run.stderr);
+    let run = Run::of(casework(&repo.home).current_dir(&clone).args(["show", "CMP-2026-0001"]));
+    run.assert_code(OK);
+    assert!(run.stdout.contains("a shallow clone"), "{}", run.stdout);
     // With the whole history, the same range is judged.
     git(&clone, &repo.home, &["fetch", "-q", "--unshallow"]);
     let run = Run::of(
