@@ -184,8 +184,11 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
                     Code::IdFormat,
                     "/id",
                     false,
+                    // All digits, but past what a u64 or MAX_SEQUENCE holds.
                     if idv.rsplit('-').next().is_some_and(|seq| {
-                        seq.bytes().all(|b| b.is_ascii_digit()) && seq.trim_start_matches('0').len() > 9
+                        !seq.is_empty()
+                            && seq.bytes().all(|b| b.is_ascii_digit())
+                            && seq.parse::<u64>().map_or(true, |n| n > crate::config::MAX_SEQUENCE)
                     }) {
                         format!(
                             "id {idv:?} has a sequence number above {}, the highest a case ID may carry",
