@@ -219,21 +219,16 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
                         );
                     }
                 }
-                let stem = rec
-                    .file
-                    .path
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default()
-                    .trim_end_matches(".md");
-                if stem != idv {
+                // `.MD` is found like `.md`, and asked to be renamed like any other mismatch.
+                let name = rec.file.path.rsplit('/').next().unwrap_or_default();
+                if name.strip_suffix(".md") != Some(idv) {
                     emit(
                         &mut positions,
                         Error,
                         Code::FileName,
                         "/id",
                         false,
-                        format!("the file name `{stem}.md` does not match the id: rename the file to `{idv}.md`"),
+                        format!("the file name `{name}` does not match the id: rename the file to `{idv}.md`"),
                     );
                 }
             }

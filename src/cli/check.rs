@@ -63,8 +63,11 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                 )));
             };
             let records_prefix = format!("{}/", cfg.records_dir);
-            // A file directly in the records folder (its README) is not a record, as in a full check.
-            if !abs.is_dir() && rf.path.strip_prefix(&records_prefix).is_some_and(|r| !r.contains('/')) {
+            // A README or a file of a case's folder is not a record, as in a full check.
+            if !abs.is_dir()
+                && rf.path.starts_with(&records_prefix)
+                && !record::is_record_path(&cfg.records_dir, &rf.path)
+            {
                 continue;
             }
             if !abs.is_dir() && !rf.path.starts_with(&records_prefix) {

@@ -13,6 +13,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<u8, Exit> {
     let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "casework", &mut std::io::stdout());
+    // clap_complete panics when its writer fails (`| head -1` closes the
+    // pipe): generate into memory, then write as every command does.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "casework", &mut script);
+    super::emit(&String::from_utf8_lossy(&script));
     Ok(OK)
 }

@@ -311,8 +311,10 @@ impl Validator<'_> {
                 })?,
             },
         };
-        if max_file_size == 0 {
-            return Err(self.error(&(0..0), "`records.max_file_size` must be above zero".into()));
+        if max_file_size == 0
+            && let Some(s) = &raw.records.max_file_size
+        {
+            return Err(self.at(s, "`records.max_file_size` must be above zero".into()));
         }
         let calendar = self.calendar(&raw.calendar)?;
 
@@ -414,7 +416,7 @@ impl Validator<'_> {
         }
         if let Some(days) = &raw.workdays {
             cal.workdays = [false; 7];
-            for d in days {
+            for d in days.get_ref() {
                 let wd: Weekday = d.get_ref().parse().map_err(|_| {
                     self.at(
                         d,
@@ -427,8 +429,8 @@ impl Validator<'_> {
                 cal.workdays[wd.num_days_from_monday() as usize] = true;
             }
             if !cal.workdays.contains(&true) {
-                return Err(self.error(
-                    &(0..0),
+                return Err(self.at(
+                    days,
                     "`calendar.workdays` is empty: list at least one working day".into(),
                 ));
             }

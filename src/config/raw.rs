@@ -46,7 +46,7 @@ pub enum SizeValue {
 #[serde(deny_unknown_fields)]
 pub struct RawCalendar {
     pub timezone: Option<S<String>>,
-    pub workdays: Option<Vec<S<String>>>,
+    pub workdays: Option<S<Vec<S<String>>>>,
     #[serde(default)]
     pub holidays: Vec<S<String>>,
 }

@@ -219,8 +219,7 @@ fn changes(repo: &Repository, layout: &Layout, commit: &git2::Commit) -> Result<
         let before: Vec<Option<Oid>> = per_parent.iter().map(|m| m[path].0).collect();
         if *path == layout.register {
             register = Some((before[0], *after));
-        } else if path.starts_with(&layout.records)
-            && path.ends_with(".md")
+        } else if record::is_record_path(&layout.records, path)
             && let Some(rel) = layout.relative(path)
         {
             files.push(FileChange {

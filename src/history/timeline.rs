@@ -165,7 +165,7 @@ fn changed_records(repo: &Repository, layout: &Layout, commit: &git2::Commit) ->
         let mut out = TreeChanges::new();
         let before = parent.as_ref().map(|t| entry_at(t, dir)).transpose()?.flatten();
         diff_entries(repo, dir, before, after, &mut out)?;
-        out.retain(|p, _| p.ends_with(".md"));
+        out.retain(|p, _| crate::record::is_record_path(&layout.records, p));
         Ok(out)
     };
     let mut parents = commit.parents();

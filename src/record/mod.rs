@@ -175,18 +175,39 @@ pub fn discover(config: &Config) -> Vec<RecordFile> {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let t = e.file_type();
-            let entry = if t.is_symlink() && std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir()) {
-                Entry::FolderLink
-            } else if t.is_dir() || e.depth() < 2 || !e.file_name().to_string_lossy().ends_with(".md") {
+            if t.is_symlink() && std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir()) {
+                return record_file(&config.root, e.path(), Entry::FolderLink);
+            }
+            if t.is_dir() {
                 return None;
-            } else {
-                Entry::of(t)
-            };
-            record_file(&config.root, e.path(), entry)
+            }
+            record_file(&config.root, e.path(), Entry::of(t)).filter(|f| is_record_path(&config.records_dir, &f.path))
         })
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// Whether `path` (relative to the root, `/`-separated) is where a record
+/// lives: a `.md` file (the extension in any case) in a folder of the
+/// records folder, a `README.md` excepted; files directly in the records
+/// folder are its own documentation. The one rule used by the
+/// working-tree walk, the history walk, timelines and `check PATH`.
+pub fn is_record_path(records_dir: &str, path: &str) -> bool {
+    let Some(rest) = path
+        .strip_prefix(records_dir.trim_end_matches('/'))
+        .and_then(|r| r.strip_prefix('/'))
+    else {
+        return false;
+    };
+    let Some((folder, name)) = rest.rsplit_once('/') else {
+        return false;
+    };
+    !folder.is_empty()
+        && name.len() > 3
+        && name.is_char_boundary(name.len() - 3)
+        && name[name.len() - 3..].eq_ignore_ascii_case(".md")
+        && !name.eq_ignore_ascii_case("README.md")
 }
 
 /// A path under the root as a [`RecordFile`], or `None` if outside it.
@@ -528,6 +549,30 @@ mod tests {
         let all: Vec<String> = get_all(&v, "a.b.*.c").into_iter().map(|(p, _)| p).collect();
         assert_eq!(all, ["a.b.0.c", "a.b.1.c"]);
         assert_eq!(pointer("a.b.0"), "/a/b/0");
+    }
+
+    #[test]
+    fn record_paths() {
+        for yes in [
+            "records/complaint/CMP-2026-0001.md",
+            "records/complaint/X.MD",
+            "records/request/2026/R.md",
+        ] {
+            assert!(is_record_path("records", yes), "{yes}");
+        }
+        for no in [
+            "records/README.md",
+            "records/complaint/README.md",
+            "records/complaint/readme.MD",
+            "records/x.md",
+            "records/complaint/notes.txt",
+            "other/complaint/X.md",
+            "recordsX/complaint/X.md",
+            "records/complaint/.md",
+        ] {
+            assert!(!is_record_path("records", no), "{no}");
+        }
+        assert!(is_record_path("sub/records/", "sub/records/c/X.md"));
     }
 
     #[test]

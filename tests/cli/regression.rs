@@ -444,3 +444,62 @@ fn front_matter(text: &str) -> Value {
         .unwrap()
         .0
 }
+
+// Issue 7, defects taken on early.
+
+#[test]
+fn completions_into_a_closed_pipe_do_not_panic() {
+    let repo = Repo::new();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_casework"))
+        .args(["completions", "bash"])
+        .env("HOME", &repo.home)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away at once, as `| head -1` does after one line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(OK), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn zero_max_file_size_and_empty_workdays_point_at_their_lines() {
+    let repo = Repo::new();
+    repo.edit_config("max_file_size = \"1 MiB\"", "max_file_size = 0");
+    let run = repo.run(&["check"]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.starts_with("casework.toml:6:17:"), "{}", run.stderr);
+    repo.edit_config("max_file_size = 0", "max_file_size = \"1 MiB\"");
+    repo.edit_config(
+        "workdays = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"]",
+        "workdays = []",
+    );
+    let run = repo.run(&["check"]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.starts_with("casework.toml:11:12:"), "{}", run.stderr);
+}
+
+#[test]
+fn since_does_not_judge_readmes_and_finds_upper_case_md() {
+    let repo = repo_with_complaint();
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.write("records/README.md", "# Our records\n\nHow we file cases.\n");
+    repo.write("records/complaint/README.md", "# Complaints\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["-c", "user.email=a@x.org", "-c", "user.name=A", "commit", "-qm", "docs"]);
+    repo.check_json(&[]).assert_code(OK);
+    repo.check_json(&["--since", &base]).assert_code(OK);
+    repo.check_json(&["records/complaint/README.md"]).assert_code(OK);
+    // A record saved as `.MD` is checked, not passed over.
+    repo.write(
+        "records/complaint/CMP-2026-0002.MD",
+        complaint().replace("0001", "0002"),
+    );
+    let findings = repo.check_json(&[]).findings();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(
+        (findings[0].code.as_str(), findings[0].file.as_str()),
+        ("file-name", "records/complaint/CMP-2026-0002.MD")
+    );
+}
