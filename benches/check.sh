@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Time release `casework check` on generated corpora of 10,000, 50,000 and 100,000 records.
+# Needs the record generator (gen_corpus.py, from shared/bench beside this project): it is
+# not part of this repository.
 #
 #   benches/check.sh GENERATOR_DIR [OUT_DIR] [SIZES...]
 #
@@ -9,7 +11,11 @@
 # (Debian packages `hyperfine` and `time`). Prints median wall seconds and peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-GEN=${1:?usage: benches/check.sh GENERATOR_DIR [OUT_DIR] [SIZES...]}
+GEN=${1:?usage: benches/check.sh GENERATOR_DIR [OUT_DIR] [SIZES...] (GENERATOR_DIR holds gen_corpus.py, the record generator shipped beside this project in shared/bench)}
+if [ ! -f "$GEN/gen_corpus.py" ]; then
+  echo "benches/check.sh: $GEN/gen_corpus.py not found: give the folder of the record generator (shared/bench)" >&2
+  exit 2
+fi
 OUT=${2:-../corpora}
 shift $(( $# >= 2 ? 2 : 1 ))
 SIZES=("$@")

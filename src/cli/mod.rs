@@ -179,18 +179,22 @@ pub fn now() -> Result<DateTime<Utc>> {
     }
 }
 
-/// The acting user's email, as git would use it for the author.
+/// The acting user's email, as git would use it for the author: in git's
+/// order, `GIT_AUTHOR_EMAIL`, then `author.email`, then `user.email`
+/// (repository config over global), then `EMAIL`.
 pub fn identity(root: &std::path::Path) -> Option<String> {
-    if let Ok(e) = std::env::var("GIT_AUTHOR_EMAIL")
-        && !e.is_empty()
-    {
+    let env = |name: &str| std::env::var(name).ok().filter(|e| !e.is_empty());
+    if let Some(e) = env("GIT_AUTHOR_EMAIL") {
         return Some(e);
     }
     let cfg = git2::Repository::discover(root)
         .and_then(|r| r.config())
         .or_else(|_| git2::Config::open_default())
-        .ok()?;
-    cfg.get_string("user.email").ok().filter(|e| !e.is_empty())
+        .ok();
+    ["author.email", "user.email"]
+        .iter()
+        .find_map(|key| cfg.as_ref()?.get_string(key).ok().filter(|e| !e.is_empty()))
+        .or_else(|| env("EMAIL"))
 }
 
 /// Write to stdout, ignoring a reader that went away.

@@ -482,13 +482,18 @@ pub fn read_register(config: &Config) -> Result<String, crate::files::ReadError>
     }
 }
 
-/// The IDs of a disposal register's text: the first column after the header.
+/// The IDs of a disposal register's text: the first column after the
+/// header. Read as CSV, so a quoted reason holding commas or line breaks
+/// is one field; a row that is not CSV is passed over.
 pub fn register_ids(text: &str) -> BTreeSet<String> {
-    text.lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').next())
-        .map(|s| s.trim().trim_matches('"').to_string())
-        .filter(|s| !s.is_empty())
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .filter_map(Result::ok)
+        .filter_map(|row| row.get(0).map(|id| id.trim().to_string()))
+        .filter(|id| !id.is_empty())
         .collect()
 }
 
@@ -549,6 +554,15 @@ mod tests {
         let all: Vec<String> = get_all(&v, "a.b.*.c").into_iter().map(|(p, _)| p).collect();
         assert_eq!(all, ["a.b.0.c", "a.b.1.c"]);
         assert_eq!(pointer("a.b.0"), "/a/b/0");
+    }
+
+    #[test]
+    fn register_reasons_with_commas_and_line_breaks() {
+        let text = "id,kind,opened,closed,archived,disposed_at,reason,by\n\
+            CMP-2024-0001,complaint,2024-01-02,2024-02-01,2024-03-01,2031-03-02,\"retention over, per policy\nsection 4\",r@x.org\n\
+            \"INC-2024-0002\",incident,,,,2031-03-02,plain,r@x.org\n";
+        let ids: Vec<String> = register_ids(text).into_iter().collect();
+        assert_eq!(ids, ["CMP-2024-0001", "INC-2024-0002"]);
     }
 
     #[test]

@@ -503,3 +503,47 @@ fn since_does_not_judge_readmes_and_finds_upper_case_md() {
         ("file-name", "records/complaint/CMP-2026-0002.MD")
     );
 }
+
+#[test]
+fn register_reason_with_a_line_break_disposes_of_no_other_id() {
+    let repo = repo_with_complaint();
+    repo.write(
+        "disposals.csv",
+        "id,kind,opened,closed,archived,disposed_at,reason,by\n\
+         CMP-2020-0001,complaint,2020-01-02,2020-02-01,2020-03-01,2026-03-02,\"duplicate of\nCMP-2026-0005, merged\",r@example.org\n",
+    );
+    repo.write(
+        C1,
+        complaint().replace("owner:", "related:\n  - CMP-2020-0001\n  - CMP-2026-0005\nowner:"),
+    );
+    let findings = repo.check_json(&[]).findings();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].code, "broken-link");
+}
+
+#[test]
+fn acting_user_follows_gits_order_author_email_then_user_email_then_email() {
+    let repo = Repo::new();
+    let owner = |repo: &Repo, env: &[(&str, &str)]| {
+        let mut cmd = repo.cmd();
+        cmd.args(["new", "complaint", "--title", "T"]);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let run = Run::of(&mut cmd);
+        run.assert_code(OK);
+        let text = repo.read(run.stdout.trim());
+        text.lines().find_map(|l| l.strip_prefix("owner: ")).map(str::to_string)
+    };
+    assert_eq!(
+        owner(&repo, &[("EMAIL", "env@example.org")]).as_deref(),
+        Some("env@example.org")
+    );
+    repo.git(&["config", "user.email", "user@example.org"]);
+    assert_eq!(
+        owner(&repo, &[("EMAIL", "env@example.org")]).as_deref(),
+        Some("user@example.org")
+    );
+    repo.git(&["config", "author.email", "author@example.org"]);
+    assert_eq!(owner(&repo, &[]).as_deref(), Some("author@example.org"));
+}
