@@ -48,7 +48,7 @@ delivered orders) as one Markdown file per case, with YAML front-matter, in git.
 JSON Schemas, enforces each case's lifecycle and tracks service-level clocks on business days.\n\n\
 Start with `casework init` in an empty folder, then `casework new KIND --title ...` and `casework check`.",
     after_help = "Exit codes: 0 success; 1 findings (invalid records, refused changes); 2 usage, configuration or environment error.\n\
-The current time is read from CASEWORK_NOW (RFC 3339) when set; the acting user is GIT_AUTHOR_EMAIL, then git's user.email."
+The current time is read from CASEWORK_NOW (RFC 3339) when set; the acting user is GIT_AUTHOR_EMAIL, then git's author.email, user.email, then EMAIL."
 )]
 pub struct Cli {
     /// Run as if started in DIR (the records root is found by walking up to casework.toml).

@@ -8,7 +8,7 @@ use crate::edit::value::parse_assignment;
 use crate::schema::Schemas;
 
 /// Create a record with the next free ID of its kind and year, in the kind's first state,
-/// opened now and owned by you (GIT_AUTHOR_EMAIL or git's user.email). Prints its path,
+/// opened now and owned by you (GIT_AUTHOR_EMAIL, git's author.email or user.email, or EMAIL). Prints its path,
 /// relative to the root, as the only line on stdout. Refuses (exit 1) a record that would
 /// be invalid, naming what is missing.
 ///
