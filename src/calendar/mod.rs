@@ -49,6 +49,23 @@ impl Calendar {
             .count() as i64
     }
 
+    /// A field's time: an RFC 3339 time as written, a date alone as the
+    /// start of that day in the calendar's zone (so `due: 2026-11-10` is the
+    /// 10th in New York too, not the evening of the 9th).
+    pub fn time_of(&self, v: &Value) -> Option<DateTime<Utc>> {
+        let s = v.as_str()?;
+        if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+            return Some(t.with_timezone(&Utc));
+        }
+        let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?.and_time(NaiveTime::MIN);
+        Some(
+            self.timezone
+                .from_local_datetime(&day)
+                .earliest()
+                .map_or_else(|| day.and_utc(), |t| t.with_timezone(&Utc)),
+        )
+    }
+
     /// The last instant of a local date: deadlines run to the end of the day.
     pub fn end_of_day(&self, date: NaiveDate) -> DateTime<Utc> {
         let end = date.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
@@ -62,17 +79,6 @@ impl Calendar {
     pub fn deadline(&self, start: DateTime<Utc>, n: u32) -> DateTime<Utc> {
         self.end_of_day(self.add_business_days(start, n))
     }
-}
-
-/// Parse an RFC 3339 time (or a bare date, as its start in UTC).
-pub fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
-    let s = v.as_str()?;
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
 }
 
 /// Where a clock stands at a given time.
@@ -139,7 +145,7 @@ pub fn clocks(kind: &Kind, cal: &Calendar, data: &Value, now: DateTime<Utc>, soo
 /// Each (start field, deadline) of a clock that has not stopped.
 fn deadlines(clock: &SlaClock, cal: &Calendar, data: &Value) -> Vec<(String, DateTime<Utc>)> {
     match &clock.rule {
-        SlaRule::Deadline(field) => match get_path(data, field).and_then(parse_time) {
+        SlaRule::Deadline(field) => match get_path(data, field).and_then(|v| cal.time_of(v)) {
             Some(t) => vec![(field.clone(), cal.end_of_day(cal.local_date(t)))],
             None => Vec::new(),
         },
@@ -149,7 +155,7 @@ fn deadlines(clock: &SlaClock, cal: &Calendar, data: &Value) -> Vec<(String, Dat
                 .start
                 .iter()
                 .flat_map(|f| get_all(data, f))
-                .filter_map(|(p, v)| parse_time(v).map(|t| (t, p)))
+                .filter_map(|(p, v)| cal.time_of(v).map(|t| (t, p)))
                 .max();
             latest.map(|(t, p)| vec![(p, cal.deadline(t, *n))]).unwrap_or_default()
         }
@@ -157,7 +163,7 @@ fn deadlines(clock: &SlaClock, cal: &Calendar, data: &Value) -> Vec<(String, Dat
             let mut out = Vec::new();
             for start in &clock.start {
                 for (path, v) in get_all(data, start) {
-                    let Some(t) = parse_time(v) else { continue };
+                    let Some(t) = cal.time_of(v) else { continue };
                     if let Some(stop) = &clock.stop
                         && get_path(data, &same_item(start, &path, stop)).is_some_and(|v| !v.is_null())
                     {

@@ -1,7 +1,7 @@
 //! Validate the records of the working tree: each file alone (in parallel),
 //! then across files (duplicate IDs, related links).
 
-use crate::calendar::{ClockState, clocks, parse_time};
+use crate::calendar::{ClockState, clocks};
 use crate::config::{Config, Kind};
 use crate::diag::{Code, Diagnostic, Report};
 use crate::record::{self, PosMap, Record, RecordFile};
@@ -206,7 +206,7 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
                 )
             }
             Some((year, _)) => {
-                if let Some(opened) = rec.data.get("opened").and_then(parse_time) {
+                if let Some(opened) = rec.data.get("opened").and_then(|v| ctx.config.calendar.time_of(v)) {
                     let oy = ctx.config.calendar.local_date(opened).year();
                     if oy != year && opened.year() != year {
                         emit(

@@ -80,7 +80,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         one_line(&rec.file.path)
     );
     let _ = writeln!(out, "{} {}", bold("state:"), states.join(" -> "));
-    if let Some(age) = query::age_days(&rec, ctx.now) {
+    if let Some(age) = query::age_days(&cfg.calendar, &rec, ctx.now) {
         let _ = writeln!(out, "{} {age} days", bold("age:"));
     }
     let _ = writeln!(out);

@@ -1,6 +1,5 @@
 //! Questions asked of the records: where a case lives, and where it can go next.
 
-use crate::calendar::parse_time;
 use crate::check::Context;
 use crate::config::{Config, Kind};
 use crate::record::{self, Record, RecordFile, get_path};
@@ -142,9 +141,9 @@ pub fn set_path(v: &mut Value, path: &str, value: Value) {
 }
 
 /// How long a case has been open, in whole days, at `now`.
-pub fn age_days(rec: &Record, now: DateTime<Utc>) -> Option<i64> {
+pub fn age_days(cal: &crate::config::Calendar, rec: &Record, now: DateTime<Utc>) -> Option<i64> {
     rec.data
         .get("opened")
-        .and_then(parse_time)
+        .and_then(|v| cal.time_of(v))
         .map(|t| (now - t).num_days())
 }

@@ -2,7 +2,6 @@
 //! appear in a field, and how long a record must wait before a state.
 //! Pure functions, no I/O.
 
-use crate::calendar::parse_time;
 use crate::config::{Config, Kind};
 use crate::diag::Code;
 use crate::record::get_path;
@@ -49,7 +48,7 @@ pub fn time_guards(config: &Config, kind: &Kind, data: &Value, at: DateTime<Utc>
             .collect::<Vec<_>>()
             .join(" and ");
         let field = g.when.first().map_or_else(|| "status".to_string(), |(f, _)| f.clone());
-        match get_path(data, &g.since).and_then(parse_time) {
+        match get_path(data, &g.since).and_then(|v| config.calendar.time_of(v)) {
             None => out.push(Unmet {
                 field,
                 message: format!("status `{status}` with {condition} needs the time `{}`", g.since),
@@ -246,7 +245,7 @@ pub fn judge_transition(
     }
     if let Some(field) = &t.after {
         let days = kind.non_response_days;
-        match get_path(new, field).and_then(parse_time) {
+        match get_path(new, field).and_then(|v| config.calendar.time_of(v)) {
             None => out.push(v(
                 Code::Transition,
                 "status",

@@ -547,3 +547,30 @@ fn acting_user_follows_gits_order_author_email_then_user_email_then_email() {
     repo.git(&["config", "author.email", "author@example.org"]);
     assert_eq!(owner(&repo, &[]).as_deref(), Some("author@example.org"));
 }
+
+#[test]
+fn a_date_only_deadline_is_that_day_in_the_calendars_zone() {
+    let repo = Repo::new();
+    repo.edit_config("timezone = \"UTC\"", "timezone = \"America/New_York\"");
+    repo.write(
+        "records/feedback/FF-2026-001.md",
+        "---\nid: FF-2026-001\nkind: feedback\ntitle: One monthly invoice\nstatus: in_progress\n\
+         opened: 2026-11-02T14:00:00Z\nowner: j.smith@example.com\ndate: 2026-11-02\n\
+         stakeholder: Greenfield Lettings\nsummary: One invoice a month\nassigned_to: j.smith@example.com\n\
+         due: 2026-11-10\n---\n",
+    );
+    // 07:00 in New York on the due day: due today, not breached yesterday.
+    let run = Run::of(
+        repo.cmd()
+            .args(["check", "--format", "json"])
+            .env("CASEWORK_NOW", "2026-11-10T12:00:00Z"),
+    );
+    run.assert_code(OK);
+    assert_eq!(run.findings(), [], "{}", run.stdout);
+    assert!(
+        repo.check_json(&[]).findings().iter().any(|f| f.code == "sla"),
+        "breached by 2026-11-23"
+    );
+    let run = Run::of(repo.cmd().args(["check"]).env("CASEWORK_NOW", "2026-11-11T12:00:00Z"));
+    assert!(run.stdout.contains("was due 2026-11-10"), "{}", run.stdout);
+}
