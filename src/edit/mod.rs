@@ -112,7 +112,8 @@ pub fn replace_record(root: &Path, path: &Path, expected: &str, contents: &[u8])
 /// `set`s of the same list, two `new`s taking the same ID, two commits
 /// racing for git's index). An advisory lock (`flock`) on the git folder,
 /// or on the root when it is not in a git repository: a folder that exists
-/// already, so taking the lock creates no file, and the operating system
+/// already, so taking the lock creates no file (on Windows, which cannot
+/// lock a folder, a `casework.lock` file in it), and the operating system
 /// releases it when the process ends, however it ends.
 pub struct Lock {
     _file: std::fs::File,
@@ -128,7 +129,19 @@ pub fn lock(root: &Path) -> Result<Lock> {
         Ok(repo) => repo.path().to_path_buf(),
         Err(_) => root.to_path_buf(),
     };
-    let file = std::fs::File::open(&path).with_context(|| format!("cannot open {} to lock it", path.display()))?;
+    // Unix locks the folder itself; elsewhere a folder cannot be opened as
+    // a file, so a lock file inside it stands in.
+    #[cfg(not(unix))]
+    let path = path.join("casework.lock");
+    #[cfg(not(unix))]
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path);
+    #[cfg(unix)]
+    let file = std::fs::File::open(&path);
+    let file = file.with_context(|| format!("cannot open {} to lock it", path.display()))?;
     let start = Instant::now();
     loop {
         match file.try_lock() {
