@@ -48,7 +48,10 @@ pub fn parse_value(text: &str) -> Value {
     let Ok((Value::Object(mut m), layout)) = yaml::parse_layout(&doc, 1) else {
         return literal();
     };
-    let (Some(value), Some(node), 1) = (m.remove("v"), layout.get("/v"), m.len() + 1) else {
+    if m.len() != 1 {
+        return literal();
+    }
+    let (Some(value), Some(node)) = (m.remove("v"), layout.get("/v")) else {
         return literal();
     };
     // The node must be all that was typed: nothing before it, nothing (a comment) after.

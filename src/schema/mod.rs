@@ -76,14 +76,9 @@ pub fn compile_kind(config: &Config, kind: &Kind) -> KindSchema {
     }
 }
 
-/// A draft 2020-12 validator that also checks `format`, for a schema that
-/// references nothing outside itself.
-pub fn build(schema: &Value) -> Result<Validator, String> {
-    options().build(schema).map_err(|e| e.to_string())
-}
-
-/// [`build`] for the schema file at `path`: its relative `$ref`s resolve
-/// against the file, and only to JSON files inside `root` ([`RootRetriever`]).
+/// A draft 2020-12 validator that also checks `format`, for the schema file
+/// at `path`: its relative `$ref`s resolve against the file, and only to
+/// JSON files inside `root` ([`RootRetriever`]).
 pub fn build_in(schema: &Value, root: &Path, path: &Path) -> Result<Validator, String> {
     let abs = std::path::absolute(path).map_err(|e| e.to_string())?;
     options()

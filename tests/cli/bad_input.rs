@@ -6,15 +6,6 @@ use crate::support::*;
 
 const C1: &str = "records/complaint/CMP-2026-0001.md";
 
-fn only_finding(repo: &Repo) -> Finding {
-    let run = repo.check_json(&[]);
-    run.assert_code(FINDINGS);
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    let findings = run.findings();
-    assert_eq!(findings.len(), 1, "{findings:?}");
-    findings.into_iter().next().unwrap()
-}
-
 #[test]
 fn flow_sequences_nested_10000_deep() {
     let repo = Repo::new();

@@ -302,14 +302,8 @@ fn linked_kind_folder_out_of_the_root_is_a_finding_and_never_written() {
     std::fs::write(outside.join("CMP-2026-0002.md"), &bad).unwrap();
     std::fs::remove_dir_all(repo.path("records/complaint")).unwrap();
     symlink(&outside, &repo.path("records/complaint"));
-    let run = repo.check_json(&[]);
-    run.assert_code(FINDINGS);
-    let findings = run.findings();
-    assert_eq!(findings.len(), 1, "{findings:?}");
-    assert_eq!(
-        (findings[0].code.as_str(), findings[0].file.as_str()),
-        ("file-name", "records/complaint")
-    );
+    let f = only_finding(&repo);
+    assert_eq!((f.code.as_str(), f.file.as_str()), ("file-name", "records/complaint"));
     let before = snapshot(&outside);
     let run = repo.run(&["set", "CMP-2026-0002", "priority=high"]);
     assert_ne!(run.code, OK, "{}", run.stdout);
@@ -496,10 +490,9 @@ fn since_does_not_judge_readmes_and_finds_upper_case_md() {
         "records/complaint/CMP-2026-0002.MD",
         complaint().replace("0001", "0002"),
     );
-    let findings = repo.check_json(&[]).findings();
-    assert_eq!(findings.len(), 1, "{findings:?}");
+    let f = only_finding(&repo);
     assert_eq!(
-        (findings[0].code.as_str(), findings[0].file.as_str()),
+        (f.code.as_str(), f.file.as_str()),
         ("file-name", "records/complaint/CMP-2026-0002.MD")
     );
 }
@@ -516,9 +509,7 @@ fn register_reason_with_a_line_break_disposes_of_no_other_id() {
         C1,
         complaint().replace("owner:", "related:\n  - CMP-2020-0001\n  - CMP-2026-0005\nowner:"),
     );
-    let findings = repo.check_json(&[]).findings();
-    assert_eq!(findings.len(), 1, "{findings:?}");
-    assert_eq!(findings[0].code, "broken-link");
+    assert_eq!(only_finding(&repo).code, "broken-link");
 }
 
 #[test]

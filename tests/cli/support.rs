@@ -112,6 +112,17 @@ impl Run {
     }
 }
 
+/// The one finding of `casework check` (exit 1, no panic) in `repo`.
+#[track_caller]
+pub fn only_finding(repo: &Repo) -> Finding {
+    let run = repo.check_json(&[]);
+    run.assert_code(FINDINGS);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let findings = run.findings();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    findings.into_iter().next().unwrap()
+}
+
 /// The position and identity of one finding, as `--format json` gives it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Finding {
