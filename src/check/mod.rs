@@ -3,8 +3,9 @@
 
 use crate::calendar::{ClockState, clocks};
 use crate::config::{Config, Kind};
+use crate::diag::PosMap;
 use crate::diag::{Code, Diagnostic, Report};
-use crate::record::{self, PosMap, Record, RecordFile};
+use crate::record::{self, Record, RecordFile};
 use crate::schema::{self, KindSchema, Schemas};
 use crate::workflow;
 use chrono::{DateTime, Datelike, Utc};
@@ -86,7 +87,7 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
     let id = rec.id().map(str::to_string);
     let mut emit = |positions: &mut Option<PosMap>, severity, code, pointer: &str, key: bool, message: String| {
         let map = positions.get_or_insert_with(|| rec.positions());
-        let span = schema::span_of(map, pointer, key);
+        let span = crate::diag::locate(map, pointer, key);
         out.push(
             Diagnostic::new(severity, code, path.clone(), message)
                 .at(span)
@@ -339,7 +340,7 @@ fn cross_file(
         for (pointer, code, message) in items {
             out.push(
                 Diagnostic::error(code, file.path.clone(), message)
-                    .at(schema::span_of(&map, &pointer, false))
+                    .at(crate::diag::locate(&map, &pointer, false))
                     .record(id.clone()),
             );
         }

@@ -277,7 +277,7 @@ struct Validator<'a> {
 
 impl Validator<'_> {
     fn error(&self, span: &Range<usize>, message: String) -> ConfigError {
-        let (line, column) = line_col(self.text, span.start);
+        let crate::diag::Pos { line, column } = crate::diag::line_col(self.text, span.start);
         ConfigError {
             file: CONFIG_FILE.into(),
             line,
@@ -738,16 +738,6 @@ fn parse_size(text: &str) -> Option<u64> {
         _ => return None,
     };
     n.checked_mul(mult)
-}
-
-/// 1-based line and character column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-    (line, column)
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! Findings as data: every check produces [`Diagnostic`] values and every
 //! output format renders the same list. A finding is never an `Err`.
 
+mod pos;
 mod text;
 
+pub use pos::{NodePos, Pos, PosMap, Span, line_col, locate};
 pub use text::{is_unsafe_char, one_line, push_escape};
 
 use serde::Serialize;
@@ -130,27 +132,53 @@ impl fmt::Display for Code {
     }
 }
 
-/// One finding about one file (SPEC section 6). `line` and `column` are
-/// 1-based; `column` counts characters. `end_column` (not serialised) lets
-/// renderers underline the whole offending node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One finding about one file (SPEC section 6). `span` is where in the
+/// file, or `None` for a finding about the whole file; it is serialised as
+/// its start's `line` and `column`, and its end lets renderers underline the
+/// whole offending node.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub code: Code,
     pub file: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    #[serde(skip)]
-    pub end_line: Option<usize>,
-    #[serde(skip)]
-    pub end_column: Option<usize>,
+    pub span: Option<Span>,
     pub record: Option<String>,
     pub message: String,
     pub commit: Option<String>,
     pub author: Option<String>,
     /// Subject line of `commit`, shown by the human format.
-    #[serde(skip)]
     pub subject: Option<String>,
+}
+
+/// The serialised shape of a [`Diagnostic`] (SPEC section 6).
+#[derive(Serialize)]
+struct Shape<'a> {
+    severity: Severity,
+    code: Code,
+    file: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    record: Option<&'a str>,
+    message: &'a str,
+    commit: Option<&'a str>,
+    author: Option<&'a str>,
+}
+
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Shape {
+            severity: self.severity,
+            code: self.code,
+            file: &self.file,
+            line: self.line(),
+            column: self.column(),
+            record: self.record.as_deref(),
+            message: &self.message,
+            commit: self.commit.as_deref(),
+            author: self.author.as_deref(),
+        }
+        .serialize(s)
+    }
 }
 
 impl Diagnostic {
@@ -159,10 +187,7 @@ impl Diagnostic {
             severity,
             code,
             file: file.into(),
-            line: None,
-            column: None,
-            end_line: None,
-            end_column: None,
+            span: None,
             record: None,
             message: message.into(),
             commit: None,
@@ -179,33 +204,34 @@ impl Diagnostic {
         Self::new(Severity::Warning, code, file, message)
     }
 
-    /// Point at a span: start and end as 1-based (line, column).
-    pub fn at(mut self, span: Span) -> Self {
-        self.line = Some(span.start.line);
-        self.column = Some(span.start.column);
-        self.end_line = Some(span.end.line);
-        self.end_column = Some(span.end.column);
+    /// Point at a span, or at no position (`None`: the whole file).
+    pub fn at(mut self, span: impl Into<Option<Span>>) -> Self {
+        self.span = span.into();
         self
+    }
+
+    /// 1-based line of the start, if the finding has a position.
+    pub fn line(&self) -> Option<usize> {
+        self.span.map(|s| s.start.line)
+    }
+
+    /// 1-based character column of the start.
+    pub fn column(&self) -> Option<usize> {
+        self.span.map(|s| s.start.column)
+    }
+
+    pub fn end_line(&self) -> Option<usize> {
+        self.span.map(|s| s.end.line)
+    }
+
+    pub fn end_column(&self) -> Option<usize> {
+        self.span.map(|s| s.end.column)
     }
 
     pub fn record(mut self, id: Option<impl Into<String>>) -> Self {
         self.record = id.map(Into::into);
         self
     }
-}
-
-/// A 1-based position in a file; `column` counts characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-}
-
-/// A range in a file, `end` exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Span {
-    pub start: Pos,
-    pub end: Pos,
 }
 
 /// What one run found, with the counts the JSON summary reports.
@@ -236,7 +262,8 @@ impl Report {
     /// Stable order: by file, then position, then code.
     pub fn sort(&mut self) {
         self.diagnostics.sort_by(|a, b| {
-            (&a.file, a.line, a.column, a.code, &a.message).cmp(&(&b.file, b.line, b.column, b.code, &b.message))
+            let pos = |d: &Diagnostic| d.span.map(|s| s.start);
+            (&a.file, pos(a), a.code, &a.message).cmp(&(&b.file, pos(b), b.code, &b.message))
         });
     }
 }

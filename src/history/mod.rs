@@ -571,7 +571,7 @@ fn judge_file(
         .map(|(code, field, message)| {
             let mut d = Diagnostic::new(Severity::Error, code, path, message).record(id.clone());
             if let Some(f) = field.filter(|_| new.is_some()) {
-                d = d.at(schema::span_of(&positions, &record::pointer(&f), false));
+                d = d.at(crate::diag::locate(&positions, &record::pointer(&f), false));
             }
             d
         })
@@ -581,10 +581,6 @@ fn judge_file(
         d.commit = Some(c.sha.clone());
         d.author = Some(c.author.clone());
         d.subject = Some(c.subject.clone());
-        if d.line == Some(0) {
-            d.line = None;
-            d.column = None;
-        }
     }
     out
 }

@@ -21,17 +21,17 @@ fn command(d: &Diagnostic) -> String {
         Severity::Warning => "warning",
     };
     let mut props: Vec<(&str, String)> = vec![("file", d.file.clone())];
-    if let Some(line) = d.line.filter(|&l| l >= 1) {
+    if let Some(line) = d.line().filter(|&l| l >= 1) {
         props.push(("line", line.to_string()));
-        let end_line = d.end_line.filter(|&el| el >= line);
+        let end_line = d.end_line().filter(|&el| el >= line);
         match end_line {
             // GitHub honours columns only when the annotation starts and
             // ends on the same line.
             Some(el) if el > line => props.push(("endLine", el.to_string())),
             _ => {
-                if let Some(col) = d.column.filter(|&c| c >= 1) {
+                if let Some(col) = d.column().filter(|&c| c >= 1) {
                     props.push(("col", col.to_string()));
-                    if let Some(ec) = d.end_column.filter(|&ec| end_line.is_some() && ec > col) {
+                    if let Some(ec) = d.end_column().filter(|&ec| end_line.is_some() && ec > col) {
                         props.push(("endLine", line.to_string()));
                         props.push(("endColumn", ec.to_string()));
                     }

@@ -36,7 +36,7 @@ pub(super) fn render(report: &Report, opts: &RenderOptions, out: &mut dyn io::Wr
             writeln!(out)?;
             continue;
         }
-        if d.line.is_none() {
+        if d.line().is_none() {
             continue;
         }
         if cached.as_ref().is_none_or(|(file, _)| *file != d.file) {
@@ -131,11 +131,11 @@ fn excerpt(source: &str, d: &Diagnostic) -> Option<(String, usize, Range<usize>)
     // `display_line` maps them to bytes of the text shown.
     let chars = |line: usize| raw[line - 1].chars().count();
 
-    let line = d.line?.clamp(1, n);
-    let column = d.column.map(|c| c.max(1));
+    let line = d.line()?.clamp(1, n);
+    let column = d.column().map(|c| c.max(1));
     // 0-based character offsets within their lines.
     let start_char = column.map_or(0, |c| (c - 1).min(chars(line)));
-    let end = match (d.end_line, d.end_column) {
+    let end = match (d.end_line(), d.end_column()) {
         (Some(el), Some(ec)) if el >= line && column.is_some() => {
             let el = el.min(n);
             let ec = ec.max(1) - 1;
@@ -277,7 +277,7 @@ checked 3 records, 2 commits: 2 errors, 1 warning
         let mut d = Diagnostic::error(Code::Schema, "r.md", "m").at(span(4, 14, 4, 14));
         assert_eq!(underlined(&d, &crlf), "là");
         // Column past the end of the line: the line end.
-        d.column = Some(40);
+        d.span = Some(span(4, 40, 4, 40));
         assert_eq!(underlined(&d, &crlf), "\n");
         let text = one(d, &crlf);
         assert!(text.contains("4 | title: Çà et là\n  |                ^\n"), "{text}");
@@ -286,17 +286,11 @@ checked 3 records, 2 commits: 2 errors, 1 warning
     #[test]
     fn end_defaults() {
         let src = "a: \"quoted value\" # c\nlist: [x, y]\n";
-        let at = |l, c| {
-            let mut d = Diagnostic::warning(Code::Yaml, "r.md", "m");
-            d.line = Some(l);
-            d.column = c;
-            d
-        };
-        assert_eq!(underlined(&at(1, Some(4)), src), "\"quoted value\"");
-        assert_eq!(underlined(&at(1, Some(1)), src), "a");
-        assert_eq!(underlined(&at(1, Some(2)), src), ":");
-        assert_eq!(underlined(&at(2, Some(8)), src), "x");
-        assert_eq!(underlined(&at(2, None), src), "list: [x, y]");
+        let at = |l, c| Diagnostic::warning(Code::Yaml, "r.md", "m").at(span(l, c, l, c));
+        assert_eq!(underlined(&at(1, 4), src), "\"quoted value\"");
+        assert_eq!(underlined(&at(1, 1), src), "a");
+        assert_eq!(underlined(&at(1, 2), src), ":");
+        assert_eq!(underlined(&at(2, 8), src), "x");
         // A multi-line span ending at column 1 stops at the previous line end.
         let d = Diagnostic::error(Code::Yaml, "r.md", "m").at(span(1, 4, 2, 1));
         assert_eq!(underlined(&d, src), "\"quoted value\" # c");
@@ -358,10 +352,7 @@ checked 3 records, 2 commits: 2 errors, 1 warning
                 let text = human(&report, source, s.start.line % 2 == 0);
                 assert!(text.contains("r.md:"), "{source:?} {s:?}");
                 assert!(!text.contains("\u{1b}[31mred") && !text.contains('\u{202E}'));
-                d.end_line = None;
-                d.column = None;
-                excerpt(source, &d);
-                d.column = Some(s.start.column);
+                d.span = Some(span(s.start.line, s.start.column, s.start.line, s.start.column));
                 excerpt(source, &d);
             }
         }

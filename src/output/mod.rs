@@ -149,7 +149,7 @@ fn summary_line(report: &Report) -> String {
 
 /// `file`, `file:line` or `file:line:column`.
 fn location(d: &Diagnostic) -> String {
-    match (d.line, d.column) {
+    match (d.line(), d.column()) {
         (Some(line), Some(column)) => format!("{}:{line}:{column}", d.file),
         (Some(line), None) => format!("{}:{line}", d.file),
         (None, _) => d.file.clone(),
@@ -227,8 +227,7 @@ pub(crate) mod test_support {
             "open -> closed is not an allowed transition",
         )
         .record(Some("INC-2026-0001"));
-        h.line = Some(2);
-        h.column = Some(1);
+        h.span = Some(span(2, 1, 2, 1));
         h.commit = Some("1a2b3c4d5e6f708192a3b4c5d6e7f80912a3b4c5".into());
         h.author = Some("author@example.com".into());
         h.subject = Some("Close the incident".into());

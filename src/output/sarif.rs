@@ -169,16 +169,16 @@ fn result(d: &Diagnostic) -> Value {
 /// finding about a whole file gets line 1: GitHub code scanning rejects a
 /// result whose location has no `startLine`.
 fn region(d: &Diagnostic) -> Value {
-    let Some(line) = d.line.filter(|&l| l >= 1) else {
+    let Some(line) = d.line().filter(|&l| l >= 1) else {
         return json!({"startLine": 1});
     };
     let mut region = Map::new();
     region.insert("startLine".into(), line.into());
-    let column = d.column.filter(|&c| c >= 1);
+    let column = d.column().filter(|&c| c >= 1);
     if let Some(column) = column {
         region.insert("startColumn".into(), column.into());
     }
-    match (d.end_line, d.end_column) {
+    match (d.end_line(), d.end_column()) {
         (Some(end_line), end_column) if end_line > line => {
             region.insert("endLine".into(), end_line.into());
             if let Some(end_column) = end_column.filter(|&c| c >= 1) {

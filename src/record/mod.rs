@@ -5,12 +5,11 @@
 pub mod yaml;
 
 use crate::config::{Config, Kind};
-use crate::diag::{Code, Diagnostic, Pos, Span};
+use crate::diag::{Code, Diagnostic, Pos, PosMap, Span};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
-pub use yaml::{NodePos, PosMap};
 
 /// A record file found under the records folder.
 #[derive(Debug, Clone)]
@@ -336,9 +335,8 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
     match String::from_utf8(bytes) {
         Ok(text) => {
             if let Some(i) = text.find('\0') {
-                let (line, column) = crate::config::line_col(&text, i);
                 return Err((
-                    Pos { line, column },
+                    crate::diag::line_col(&text, i),
                     "the file contains NUL bytes: it looks binary, not a Markdown record".into(),
                 ));
             }
@@ -348,9 +346,8 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
             let bytes = e.as_bytes();
             let valid = e.utf8_error().valid_up_to();
             let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
-            let (line, column) = crate::config::line_col(prefix, prefix.len());
             Err((
-                Pos { line, column },
+                crate::diag::line_col(prefix, prefix.len()),
                 format!(
                     "the file is not UTF-8 text (invalid byte 0x{:02x}); save it as UTF-8",
                     bytes[valid]
@@ -402,21 +399,6 @@ pub fn pointer(path: &str) -> String {
     path.split('.')
         .map(|p| format!("/{}", yaml::escape_pointer(p)))
         .collect()
-}
-
-/// The span for `pointer`, or for its nearest enclosing node that has one.
-/// `key` prefers the key of a mapping entry over its value.
-pub fn locate(map: &PosMap, pointer: &str, key: bool) -> Option<Span> {
-    let mut p = pointer;
-    loop {
-        if let Some(n) = map.get(p) {
-            return Some(if key { n.key.unwrap_or(n.value) } else { n.value });
-        }
-        if p.is_empty() {
-            return None;
-        }
-        p = &p[..p.rfind('/').unwrap_or(0)];
-    }
 }
 
 /// The highest sequence number used for `kind` in `year` — by a record file
@@ -594,9 +576,12 @@ mod tests {
         let (_, map) = yaml::parse("a:\n  b: 1\n", 2, true).unwrap();
         let map = map.unwrap();
         assert_eq!(
-            locate(&map, "/a/missing", true).unwrap().start,
+            crate::diag::locate(&map, "/a/missing", true).unwrap().start,
             Pos { line: 2, column: 1 }
         );
-        assert_eq!(locate(&map, "/a/b", false).unwrap().start, Pos { line: 3, column: 6 });
+        assert_eq!(
+            crate::diag::locate(&map, "/a/b", false).unwrap().start,
+            Pos { line: 3, column: 6 }
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! stream, so nesting depth, alias expansion and duplicate keys are bounded
 //! and reported before anything large is built.
 
-use crate::diag::{Pos, Span};
+use crate::diag::{NodePos, Pos, PosMap, Span};
 use saphyr::Scalar;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan, Tag};
 use serde_json::{Map, Number, Value};
@@ -14,16 +14,6 @@ use std::ops::Range;
 pub const MAX_DEPTH: usize = 64;
 /// Most nodes that aliases may add by expansion (billion-laughs guard).
 pub const MAX_ALIAS_NODES: usize = 10_000;
-
-/// Where a node sits in the file: its key (for mapping values) and its value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NodePos {
-    pub key: Option<Span>,
-    pub value: Span,
-}
-
-/// JSON pointer (`/closure/closed_at`, `/updates/0/at`) -> position.
-pub type PosMap = HashMap<String, NodePos>;
 
 /// How a node is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,7 +185,7 @@ fn untab_after_colon(text: &mut String, at: usize) -> bool {
 ///
 /// A CR not followed by LF is rejected too. YAML 1.2 takes it as a line
 /// break, and so does saphyr-parser, but everything else in casework
-/// (`split_front_matter`, `config::line_col`, the snippets of
+/// (`split_front_matter`, `diag::line_col`, the snippets of
 /// `output::human`, editors and `git diff`) counts lines by LF, so
 /// positions after one would point at the wrong line. Counting it as a
 /// break everywhere instead would change how every other part counts lines

@@ -3,8 +3,8 @@
 //! state's guard was not met.
 
 use crate::config::{Config, Kind};
-use crate::diag::{Code, Diagnostic, Span};
-use crate::record::{self, PosMap, Record};
+use crate::diag::{self, Code, Diagnostic, PosMap};
+use crate::record::{self, Record};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -154,7 +154,7 @@ pub fn check(
     violations(&record.data, schema, validator)
         .into_iter()
         .map(|(pointer, key, message)| {
-            let span = record::locate(map, &pointer, key).unwrap_or_default();
+            let span = diag::locate(map, &pointer, key);
             Diagnostic::error(Code::Schema, record.file.path.clone(), message)
                 .at(span)
                 .record(record.id())
@@ -388,11 +388,6 @@ fn article(t: &str) -> String {
         "null" => "empty".into(),
         other => other.into(),
     }
-}
-
-/// The span of `pointer` in `map`, for callers outside this module.
-pub fn span_of(map: &PosMap, pointer: &str, key: bool) -> Span {
-    record::locate(map, pointer, key).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -363,7 +363,7 @@ proptest! {
         let rel = format!("records/{}/CMP-2026-0001.md", g.kind);
         for d in ENV.with(|env| env.check(&rel, &g.text)) {
             prop_assert_eq!(&d.file, &rel);
-            let (Some(line), Some(column)) = (d.line, d.column) else {
+            let (Some(line), Some(column)) = (d.line(), d.column()) else {
                 return Err(TestCaseError::fail(format!("no position: {d:?}\n{}", g.text)));
             };
             let upper = if d.code == Code::Yaml { g.closing_line + 1 } else { g.closing_line };
@@ -409,7 +409,7 @@ proptest! {
             .filter(|d| d.message.contains(&format!("unknown field `{key}`")))
             .collect();
         prop_assert_eq!(ours.len(), 1, "{:?}\n{}", findings, text);
-        prop_assert_eq!((ours[0].line, ours[0].column), (Some(key_line), Some(1)));
+        prop_assert_eq!((ours[0].line(), ours[0].column()), (Some(key_line), Some(1)));
         prop_assert_eq!(ours[0].code, Code::Schema);
     }
 
