@@ -140,9 +140,14 @@ impl Globals {
                 shown.display()
             ))
         })?;
-        config::load(&root).map_err(|e| Exit {
-            code: USAGE,
-            message: Some(format!("{e}")),
+        config::load(&root).map_err(|e| {
+            // Every error with its snippet; the first line of each stays
+            // `casework.toml:L:C: message`.
+            eprint!("{}", e.render(self.color(true)));
+            Exit {
+                code: USAGE,
+                message: None,
+            }
         })
     }
 }

@@ -3,11 +3,13 @@
 
 mod raw;
 
+use crate::diag::snippet::{Label, annotate};
 use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 use indexmap::IndexMap;
 use raw::{RawConfig, RawKind, S};
 use serde_json::Value;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
@@ -20,6 +22,11 @@ pub const CONFIG_FILE: &str = "casework.toml";
 /// is far beyond any register, and arithmetic on it can never overflow.
 pub const MAX_SEQUENCE: u64 = 999_999_999;
 
+/// The archive state of a kind that names none.
+pub const DEFAULT_ARCHIVE_STATE: &str = "archived";
+/// The archiving role of a kind that names none.
+pub const DEFAULT_ARCHIVE_ROLE: &str = "records";
+
 /// Files larger than this are reported `too-large` unread, unless configured.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 
@@ -30,6 +37,12 @@ pub struct ConfigError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// Byte range in casework.toml that the error is about (`None`: the
+    /// whole file, such as when it cannot be read).
+    pub range: Option<Range<usize>>,
+    /// Other places the error involves, such as the first of two kinds with
+    /// one prefix: byte range and what to say there.
+    pub related: Vec<(Range<usize>, String)>,
 }
 
 impl fmt::Display for ConfigError {
@@ -39,6 +52,72 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// Every problem found in casework.toml, in the order of the file, and its
+/// text for snippets. A TOML syntax error is the only one reported: the
+/// file cannot be read further.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigErrors {
+    pub errors: Vec<ConfigError>,
+    /// The text of casework.toml, when it could be read.
+    pub text: Option<String>,
+}
+
+impl ConfigErrors {
+    fn one(e: ConfigError) -> Self {
+        ConfigErrors {
+            errors: vec![e],
+            text: None,
+        }
+    }
+
+    /// Each error as `casework.toml:L:C: message` (values escaped for one
+    /// line), followed by its snippet, with a blank line between errors.
+    pub fn render(&self, color: bool) -> String {
+        let mut out = String::new();
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let header = crate::diag::one_line(&e.to_string()).into_owned();
+            match header.split_once(": ") {
+                Some((loc, message)) if color => out.push_str(&format!("\x1b[1m{loc}\x1b[0m: {message}")),
+                _ => out.push_str(&header),
+            }
+            out.push('\n');
+            let (Some(text), Some(range)) = (&self.text, &e.range) else {
+                continue;
+            };
+            let mut labels = vec![Label {
+                range: range.clone(),
+                text: "",
+            }];
+            labels.extend(e.related.iter().map(|(r, t)| Label {
+                range: r.clone(),
+                text: t,
+            }));
+            if let Some(snippet) = annotate(text, &labels, color) {
+                out.push_str(&snippet);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
 
 /// The validated configuration of one records repository.
 #[derive(Debug, Clone)]
@@ -95,7 +174,15 @@ pub struct Kind {
     pub schema: String,
     pub states: Vec<String>,
     pub closed_states: Vec<String>,
+    /// Years a record is kept after its closure (SPEC section 4).
     pub retention_years: u32,
+    /// Field holding the closure time that retention counts from (`None`:
+    /// the time the record is archived).
+    pub retention_from: Option<String>,
+    /// The state records are archived in.
+    pub archive_state: String,
+    /// The role that archives records; only its members change an archived one.
+    pub archive_role: String,
     pub non_response_days: u32,
     pub transitions: Vec<Transition>,
     pub time_guards: Vec<TimeGuard>,
@@ -248,31 +335,50 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 }
 
 /// Read and validate `root/casework.toml`.
-pub fn load(root: &Path) -> Result<Config, ConfigError> {
+pub fn load(root: &Path) -> Result<Config, ConfigErrors> {
     let path = root.join(CONFIG_FILE);
-    let text =
-        crate::files::read_to_string(root, &path, crate::files::SUPPORT_FILE_LIMIT).map_err(|e| ConfigError {
+    let text = crate::files::read_to_string(root, &path, crate::files::SUPPORT_FILE_LIMIT).map_err(|e| {
+        ConfigErrors::one(ConfigError {
             file: CONFIG_FILE.into(),
             line: 1,
             column: 1,
             message: format!("cannot read {}: {e}", path.display()),
-        })?;
+            range: None,
+            related: Vec::new(),
+        })
+    })?;
     parse(root, &text)
 }
 
-/// Validate the text of a casework.toml.
-pub fn parse(root: &Path, text: &str) -> Result<Config, ConfigError> {
-    let v = Validator { text };
+/// Validate the text of a casework.toml, collecting every error.
+pub fn parse(root: &Path, text: &str) -> Result<Config, ConfigErrors> {
+    let v = Validator {
+        text,
+        errors: RefCell::new(Vec::new()),
+    };
+    let fail = |errors: Vec<ConfigError>| ConfigErrors {
+        errors,
+        text: Some(text.to_string()),
+    };
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
-        v.error(&span, e.message().trim_end().to_string())
+        fail(vec![v.error(&span, e.message().trim_end().to_string())])
     })?;
-    v.config(root, raw)
+    let config = v.config(root, raw);
+    let mut errors = v.errors.into_inner();
+    if errors.is_empty() {
+        return Ok(config);
+    }
+    errors.sort_by_key(|e| e.range.as_ref().map_or(0, |r| r.start));
+    Err(fail(errors))
 }
 
-/// Turns spans into line:column and checks the cross-references.
+/// Turns spans into line:column and checks the cross-references. Each
+/// check records its error and goes on with a stand-in value, so that one
+/// run reports every error.
 struct Validator<'a> {
     text: &'a str,
+    errors: RefCell<Vec<ConfigError>>,
 }
 
 impl Validator<'_> {
@@ -283,54 +389,73 @@ impl Validator<'_> {
             line,
             column,
             message,
+            range: Some(span.clone()),
+            related: Vec::new(),
         }
     }
 
-    fn at<T>(&self, s: &S<T>, message: String) -> ConfigError {
-        self.error(&s.span(), message)
+    /// Record an error at `s`.
+    fn fail<T>(&self, s: &S<T>, message: String) {
+        self.errors.borrow_mut().push(self.error(&s.span(), message));
     }
 
-    fn config(&self, root: &Path, raw: RawConfig) -> Result<Config, ConfigError> {
+    /// Record an error at `s` that also involves `other`.
+    fn conflict<T, U>(&self, s: &S<T>, message: String, other: &S<U>, label: String) {
+        let mut e = self.error(&s.span(), message);
+        e.related.push((other.span(), label));
+        self.errors.borrow_mut().push(e);
+    }
+
+    fn config(&self, root: &Path, raw: RawConfig) -> Config {
         let records_dir = match &raw.records.dir {
-            Some(d) => self.relative_path(d, "records.dir")?,
+            Some(d) => self.relative_path(d, "records.dir").unwrap_or_else(|| "records".into()),
             None => "records".to_string(),
         };
         let register = match &raw.records.register {
-            Some(r) => self.relative_path(r, "records.register")?,
+            Some(r) => self
+                .relative_path(r, "records.register")
+                .unwrap_or_else(|| "disposals.csv".into()),
             None => "disposals.csv".to_string(),
         };
         let max_file_size = match &raw.records.max_file_size {
             None => DEFAULT_MAX_FILE_SIZE,
-            Some(s) => match s.get_ref() {
-                raw::SizeValue::Bytes(b) => *b,
-                raw::SizeValue::Text(t) => parse_size(t).ok_or_else(|| {
-                    self.at(
+            Some(s) => {
+                let size = match s.get_ref() {
+                    raw::SizeValue::Bytes(b) => Some(*b),
+                    raw::SizeValue::Text(t) => parse_size(t),
+                };
+                match size {
+                    Some(0) => self.fail(s, "`records.max_file_size` must be above zero".into()),
+                    None => self.fail(
                         s,
-                        format!("`max_file_size` must be a number of bytes or a size such as \"1 MiB\", not {t:?}"),
-                    )
-                })?,
-            },
+                        format!(
+                            "`max_file_size` must be a number of bytes or a size such as \"1 MiB\", not {:?}",
+                            match s.get_ref() {
+                                raw::SizeValue::Text(t) => t.as_str(),
+                                raw::SizeValue::Bytes(_) => "",
+                            }
+                        ),
+                    ),
+                    Some(_) => {}
+                }
+                size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
+            }
         };
-        if max_file_size == 0
-            && let Some(s) = &raw.records.max_file_size
-        {
-            return Err(self.at(s, "`records.max_file_size` must be above zero".into()));
-        }
-        let calendar = self.calendar(&raw.calendar)?;
+        let calendar = self.calendar(&raw.calendar);
 
         let mut roles = BTreeMap::new();
         for (name, members) in &raw.roles {
             let mut set = BTreeSet::new();
             for m in members.get_ref() {
                 if !m.get_ref().contains('@') {
-                    return Err(self.at(
+                    self.fail(
                         m,
                         format!(
                             "role `{}` lists {:?}, which is not an email address",
                             name.get_ref(),
                             m.get_ref()
                         ),
-                    ));
+                    );
                 }
                 set.insert(m.get_ref().to_ascii_lowercase());
             }
@@ -344,36 +469,41 @@ impl Validator<'_> {
         };
         for r in &raw.site.redact {
             if r.get_ref().is_empty() || r.get_ref().split('.').any(str::is_empty) {
-                return Err(self.at(
+                self.fail(
                     r,
                     format!(
                         "`site.redact` entry {:?} is not a field path such as \"customer.contact\"",
                         r.get_ref()
                     ),
-                ));
+                );
             }
         }
 
         if raw.kinds.is_empty() {
-            return Err(self.error(
+            self.errors.borrow_mut().push(self.error(
                 &(0..0),
                 "no kinds are configured: add a [kinds.<name>] table (`casework init` writes the five default kinds)"
                     .into(),
             ));
         }
         let mut kinds = IndexMap::new();
-        let mut prefixes: BTreeMap<String, String> = BTreeMap::new();
+        let mut prefixes: BTreeMap<String, (String, &S<String>)> = BTreeMap::new();
         for (name, rk) in &raw.kinds {
-            let kind = self.kind(name, rk, &records_dir, &roles)?;
-            if let Some(other) = prefixes.insert(kind.prefix.clone(), kind.name.clone()) {
-                return Err(self.at(
+            let kind = self.kind(name, rk, &records_dir, &roles);
+            match prefixes.get(&kind.prefix) {
+                Some((other, at)) => self.conflict(
                     &rk.prefix,
                     format!("prefix `{}` is already used by kind `{other}`", kind.prefix),
-                ));
+                    at,
+                    format!("kind `{other}` has prefix `{}` here", kind.prefix),
+                ),
+                None => {
+                    prefixes.insert(kind.prefix.clone(), (kind.name.clone(), &rk.prefix));
+                }
             }
             kinds.insert(kind.name.clone(), kind);
         }
-        Ok(Config {
+        Config {
             root: root.to_path_buf(),
             records_dir,
             max_file_size,
@@ -382,69 +512,80 @@ impl Validator<'_> {
             roles,
             site,
             kinds,
-        })
+        }
     }
 
-    fn relative_path(&self, s: &S<String>, key: &str) -> Result<String, ConfigError> {
+    fn relative_path(&self, s: &S<String>, key: &str) -> Option<String> {
         let p = s.get_ref().trim_end_matches('/');
         let bad =
             p.is_empty() || p.starts_with('/') || p.contains('\\') || p.split('/').any(|c| c == ".." || c.is_empty());
         if bad {
-            return Err(self.at(
+            self.fail(
                 s,
                 format!(
                     "`{key}` must be a relative path inside the root, such as \"records\"; got {:?}",
                     s.get_ref()
                 ),
-            ));
+            );
+            return None;
         }
-        Ok(p.to_string())
+        Some(p.to_string())
     }
 
-    fn calendar(&self, raw: &raw::RawCalendar) -> Result<Calendar, ConfigError> {
+    fn calendar(&self, raw: &raw::RawCalendar) -> Calendar {
         let mut cal = Calendar::default();
         if let Some(tz) = &raw.timezone {
-            cal.timezone = tz.get_ref().parse().map_err(|_| {
-                self.at(
+            match tz.get_ref().parse() {
+                Ok(zone) => cal.timezone = zone,
+                Err(_) => self.fail(
                     tz,
                     format!(
                         "unknown timezone {:?}: use an IANA name such as \"UTC\" or \"Europe/Berlin\"",
                         tz.get_ref()
                     ),
-                )
-            })?;
+                ),
+            }
         }
         if let Some(days) = &raw.workdays {
-            cal.workdays = [false; 7];
+            let mut workdays = [false; 7];
+            let mut bad = false;
             for d in days.get_ref() {
-                let wd: Weekday = d.get_ref().parse().map_err(|_| {
-                    self.at(
-                        d,
-                        format!(
-                            "{:?} is not a weekday: use Mon, Tue, Wed, Thu, Fri, Sat or Sun",
-                            d.get_ref()
-                        ),
-                    )
-                })?;
-                cal.workdays[wd.num_days_from_monday() as usize] = true;
+                match d.get_ref().parse::<Weekday>() {
+                    Ok(wd) => workdays[wd.num_days_from_monday() as usize] = true,
+                    Err(_) => {
+                        bad = true;
+                        self.fail(
+                            d,
+                            format!(
+                                "{:?} is not a weekday: use Mon, Tue, Wed, Thu, Fri, Sat or Sun",
+                                d.get_ref()
+                            ),
+                        );
+                    }
+                }
             }
-            if !cal.workdays.contains(&true) {
-                return Err(self.at(
+            if !workdays.contains(&true) && !bad {
+                self.fail(
                     days,
                     "`calendar.workdays` is empty: list at least one working day".into(),
-                ));
+                );
+            }
+            if workdays.contains(&true) {
+                cal.workdays = workdays;
             }
         }
         for h in &raw.holidays {
-            let date = NaiveDate::parse_from_str(h.get_ref(), "%Y-%m-%d").map_err(|_| {
-                self.at(
+            match NaiveDate::parse_from_str(h.get_ref(), "%Y-%m-%d") {
+                Ok(date) => {
+                    cal.holidays.insert(date);
+                }
+                Err(_) => self.fail(
                     h,
                     format!("holiday {:?} is not a date of the form YYYY-MM-DD", h.get_ref()),
-                )
-            })?;
-            cal.holidays.insert(date);
+                ),
+            }
         }
-        Ok(cal)
+        cal
     }
 
     fn kind(
@@ -453,92 +594,101 @@ impl Validator<'_> {
         rk: &RawKind,
         records_dir: &str,
         roles: &BTreeMap<String, BTreeSet<String>>,
-    ) -> Result<Kind, ConfigError> {
+    ) -> Kind {
         let kname = name.get_ref().clone();
         if !is_ident(&kname) {
-            return Err(self.at(
+            self.fail(
                 name,
                 format!("kind name {kname:?} must be lower-case letters, digits, `_` or `-`"),
-            ));
+            );
         }
         let prefix = rk.prefix.get_ref().clone();
         if prefix.is_empty()
             || !prefix.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
             || !prefix.as_bytes()[0].is_ascii_uppercase()
         {
-            return Err(self.at(
+            self.fail(
                 &rk.prefix,
                 format!(
                     "prefix {prefix:?} of kind `{kname}` must be upper-case letters and digits, starting with a letter"
                 ),
-            ));
+            );
         }
         let digits = match &rk.digits {
             Some(d) if !(1..=9).contains(d.get_ref()) => {
-                return Err(self.at(d, "`digits` must be between 1 and 9".into()));
+                self.fail(d, "`digits` must be between 1 and 9".into());
+                4
             }
             Some(d) => *d.get_ref() as usize,
             None => 4,
         };
+        let default_dir = format!("{records_dir}/{kname}");
         let dir = match &rk.dir {
-            Some(d) => {
-                let dir = self.relative_path(d, "dir")?;
-                // Records are found under records.dir only: a folder elsewhere would never be checked.
-                let inside = dir
-                    .strip_prefix(records_dir)
-                    .and_then(|r| r.strip_prefix('/'))
-                    .is_some_and(|r| !r.contains('/'));
-                if !inside {
-                    return Err(self.at(d, format!("`dir` of kind `{kname}` must be a folder directly inside `{records_dir}/`, such as \"{records_dir}/{kname}\"")));
+            Some(d) => match self.relative_path(d, "dir") {
+                Some(dir) => {
+                    // Records are found under records.dir only: a folder elsewhere would never be checked.
+                    let inside = dir
+                        .strip_prefix(records_dir)
+                        .and_then(|r| r.strip_prefix('/'))
+                        .is_some_and(|r| !r.contains('/'));
+                    if !inside {
+                        self.fail(d, format!("`dir` of kind `{kname}` must be a folder directly inside `{records_dir}/`, such as \"{records_dir}/{kname}\""));
+                    }
+                    dir
                 }
-                dir
-            }
-            None => format!("{records_dir}/{kname}"),
+                None => default_dir,
+            },
+            None => default_dir,
         };
+        let default_schema = format!("schemas/{kname}.schema.json");
         let schema = match &rk.schema {
-            Some(s) => self.relative_path(s, "schema")?,
-            None => format!("schemas/{kname}.schema.json"),
+            Some(s) => self.relative_path(s, "schema").unwrap_or(default_schema),
+            None => default_schema,
         };
 
-        let mut states = Vec::new();
+        let mut states: Vec<String> = Vec::new();
         for s in rk.states.get_ref() {
             if !is_ident(s.get_ref()) {
-                return Err(self.at(
+                self.fail(
                     s,
                     format!(
                         "state name {:?} must be lower-case letters, digits, `_` or `-`",
                         s.get_ref()
                     ),
-                ));
+                );
             }
             if states.contains(s.get_ref()) {
-                return Err(self.at(s, format!("state `{}` is listed twice", s.get_ref())));
+                self.fail(s, format!("state `{}` is listed twice", s.get_ref()));
+                continue;
             }
             states.push(s.get_ref().clone());
         }
         if states.is_empty() {
-            return Err(self.at(&rk.states, format!("kind `{kname}` has no states")));
+            self.fail(&rk.states, format!("kind `{kname}` has no states"));
+            // A stand-in, so that the checks below have a first state.
+            states.push(String::new());
         }
-        let state = |s: &S<String>, what: &str| -> Result<String, ConfigError> {
+        let state = |s: &S<String>, what: &str| -> Option<String> {
             if states.contains(s.get_ref()) {
-                Ok(s.get_ref().clone())
+                Some(s.get_ref().clone())
             } else {
-                Err(self.at(
+                self.fail(
                     s,
                     format!(
                         "{what} `{}` is not a state of kind `{kname}` (states: {})",
                         s.get_ref(),
                         states.join(", ")
                     ),
-                ))
+                );
+                None
             }
         };
-        let role = |r: &S<String>| -> Result<String, ConfigError> {
+        let role = |r: &S<String>| -> Option<String> {
             if roles.contains_key(r.get_ref()) {
-                Ok(r.get_ref().clone())
+                Some(r.get_ref().clone())
             } else {
                 let known: Vec<&str> = roles.keys().map(String::as_str).collect();
-                Err(self.at(
+                self.fail(
                     r,
                     format!(
                         "role `{}` is not defined in [roles] (defined: {})",
@@ -549,29 +699,30 @@ impl Validator<'_> {
                             known.join(", ")
                         }
                     ),
-                ))
+                );
+                None
             }
         };
-        let field = |f: &S<String>| -> Result<String, ConfigError> {
+        let field = |f: &S<String>| -> Option<String> {
             let ok = !f.get_ref().is_empty()
                 && f.get_ref()
                     .split('.')
                     .all(|c| !c.is_empty() && (c == "*" || !c.contains(char::is_whitespace)));
             if ok {
-                Ok(f.get_ref().clone())
+                Some(f.get_ref().clone())
             } else {
-                Err(self.at(
+                self.fail(
                     f,
                     format!("{:?} is not a field path such as \"closure.closed_at\"", f.get_ref()),
-                ))
+                );
+                None
             }
         };
+        // Every entry of a list checked, the valid ones kept.
+        let fields = |list: &[S<String>]| -> Vec<String> { list.iter().filter_map(&field).collect() };
 
         let closed_states: Vec<String> = match &rk.closed_states {
-            Some(list) => list
-                .iter()
-                .map(|s| state(s, "closed state"))
-                .collect::<Result<_, _>>()?,
+            Some(list) => list.iter().filter_map(|s| state(s, "closed state")).collect(),
             None => states
                 .iter()
                 .rev()
@@ -581,47 +732,66 @@ impl Validator<'_> {
                 .collect(),
         };
 
-        let mut transitions = Vec::new();
+        let errors_before = self.errors.borrow().len();
+        let mut transitions: Vec<Transition> = Vec::new();
+        let mut entries: Vec<&S<raw::RawTransition>> = Vec::new();
         for t in &rk.transitions {
             let rt = t.get_ref();
             let from: Vec<String> = rt
                 .from
                 .items()
                 .into_iter()
-                .map(|s| state(&spanned(t, s), "transition source"))
-                .collect::<Result<_, _>>()?;
-            let to = state(&rt.to, "transition target")?;
+                .filter_map(|s| state(&spanned(t, s), "transition source"))
+                .collect();
+            let role = rt.role.as_ref().and_then(&role);
+            let requires = fields(&rt.requires);
+            let sets = fields(&rt.sets);
+            let after = rt.after.as_ref().and_then(&field);
+            let Some(to) = state(&rt.to, "transition target") else {
+                continue;
+            };
             if from.contains(&to) {
-                return Err(self.at(&rt.to, format!("transition from `{to}` to itself")));
+                self.fail(&rt.to, format!("transition from `{to}` to itself"));
+                continue;
             }
-            if let Some(prev) = transitions
+            let earlier = transitions
                 .iter()
-                .find(|p: &&Transition| p.to == to && p.from.iter().any(|f| from.contains(f)))
-            {
+                .zip(&entries)
+                .find(|(p, _)| p.to == to && p.from.iter().any(|f| from.contains(f)));
+            if let Some((prev, at)) = earlier {
                 let f = prev.from.iter().find(|f| from.contains(f)).cloned().unwrap_or_default();
-                return Err(self.at(t, format!("transition `{f} -> {to}` is listed twice")));
+                self.conflict(
+                    t,
+                    format!("transition `{f} -> {to}` is listed twice"),
+                    *at,
+                    format!("`{f} -> {to}` is first listed here"),
+                );
+                continue;
             }
             transitions.push(Transition {
                 name: rt.name.clone(),
                 from,
                 to,
-                role: rt.role.as_ref().map(&role).transpose()?,
-                requires: rt.requires.iter().map(&field).collect::<Result<_, _>>()?,
-                sets: rt.sets.iter().map(&field).collect::<Result<_, _>>()?,
-                after: rt.after.as_ref().map(&field).transpose()?,
+                role,
+                requires,
+                sets,
+                after,
             });
+            entries.push(t);
         }
-        // Every state but the first must be reachable, or records could never enter it.
-        for (i, s) in rk.states.get_ref().iter().enumerate().skip(1) {
-            if !transitions.iter().any(|t| &t.to == s.get_ref()) {
-                let _ = i;
-                return Err(self.at(
-                    s,
-                    format!(
-                        "no transition leads to state `{}` of kind `{kname}`: add one under `transitions`",
-                        s.get_ref()
-                    ),
-                ));
+        // Every state but the first must be reachable, or records could never
+        // enter it. A broken transition above would make this say it twice.
+        if self.errors.borrow().len() == errors_before {
+            for s in rk.states.get_ref().iter().skip(1) {
+                if !transitions.iter().any(|t| &t.to == s.get_ref()) {
+                    self.fail(
+                        s,
+                        format!(
+                            "no transition leads to state `{}` of kind `{kname}`: add one under `transitions`",
+                            s.get_ref()
+                        ),
+                    );
+                }
             }
         }
 
@@ -631,66 +801,82 @@ impl Validator<'_> {
             let rg = g.get_ref();
             let mut when = Vec::new();
             for (k, v) in &rg.when {
-                let json =
-                    serde_json::to_value(v).map_err(|e| self.at(g, format!("cannot use value of `{k}`: {e}")))?;
-                when.push((k.clone(), json));
+                match serde_json::to_value(v) {
+                    Ok(json) => when.push((k.clone(), json)),
+                    Err(e) => self.fail(g, format!("cannot use value of `{k}`: {e}")),
+                }
             }
+            let (Some(state), Some(since)) = (state(&rg.state, "time guard state"), field(&rg.since)) else {
+                continue;
+            };
             time_guards.push(TimeGuard {
-                state: state(&rg.state, "time guard state")?,
+                state,
                 when,
-                since: field(&rg.since)?,
+                since,
                 business_days: rg.business_days.unwrap_or(non_response_days),
             });
         }
 
         let mut field_roles = BTreeMap::new();
         for (f, r) in &rk.field_roles {
-            field_roles.insert(f.clone(), role(r)?);
+            if let Some(r) = role(r) {
+                field_roles.insert(f.clone(), r);
+            }
         }
 
         let mut sla = Vec::new();
         for c in &rk.sla {
             let rc = c.get_ref();
             let rule = match (rc.within, rc.every, &rc.deadline) {
-                (Some(n), None, None) => SlaRule::Within(n),
-                (None, Some(n), None) => SlaRule::Every(n),
-                (None, None, Some(f)) => SlaRule::Deadline(field(f)?),
+                (Some(n), None, None) => Some(SlaRule::Within(n)),
+                (None, Some(n), None) => Some(SlaRule::Every(n)),
+                (None, None, Some(f)) => field(f).map(SlaRule::Deadline),
                 _ => {
-                    return Err(self.at(
+                    self.fail(
                         c,
                         format!(
                             "SLA clock `{}` needs exactly one of `within`, `every` or `deadline`",
                             rc.name.get_ref()
                         ),
-                    ));
+                    );
+                    None
                 }
             };
             let start: Vec<String> = match &rc.start {
-                Some(s) => s
-                    .items()
-                    .into_iter()
-                    .map(|f| field(&spanned(c, f)))
-                    .collect::<Result<_, _>>()?,
+                Some(s) => s.items().into_iter().filter_map(|f| field(&spanned(c, f))).collect(),
                 None => Vec::new(),
             };
-            if start.is_empty() && !matches!(rule, SlaRule::Deadline(_)) {
-                return Err(self.at(c, format!("SLA clock `{}` needs a `start` field", rc.name.get_ref())));
+            if rc.start.is_none() && rule.as_ref().is_some_and(|r| !matches!(r, SlaRule::Deadline(_))) {
+                self.fail(c, format!("SLA clock `{}` needs a `start` field", rc.name.get_ref()));
             }
             let states_run = match &rc.states {
-                Some(list) => list.iter().map(|s| state(s, "SLA state")).collect::<Result<_, _>>()?,
+                Some(list) => list.iter().filter_map(|s| state(s, "SLA state")).collect(),
                 None => states.iter().filter(|s| !closed_states.contains(s)).cloned().collect(),
             };
+            let stop = rc.stop.as_ref().and_then(&field);
+            let escalation = rc.escalation.as_ref().and_then(&field);
+            let Some(rule) = rule else { continue };
             sla.push(SlaClock {
                 name: rc.name.get_ref().clone(),
                 start,
-                stop: rc.stop.as_ref().map(&field).transpose()?,
+                stop,
                 rule,
                 states: states_run,
-                escalation: rc.escalation.as_ref().map(&field).transpose()?,
+                escalation,
             });
         }
 
-        Ok(Kind {
+        let archive_state = match &rk.archive_state {
+            Some(s) => state(s, "archive state").unwrap_or_default(),
+            None => DEFAULT_ARCHIVE_STATE.to_string(),
+        };
+        let archive_role = match &rk.archive_role {
+            Some(r) => role(r).unwrap_or_default(),
+            None => DEFAULT_ARCHIVE_ROLE.to_string(),
+        };
+        let retention_from = rk.retention_from.as_ref().and_then(&field);
+
+        Kind {
             title: rk.title.clone().unwrap_or_else(|| kname.clone()),
             name: kname,
             procedure: rk.procedure.clone(),
@@ -701,12 +887,15 @@ impl Validator<'_> {
             states,
             closed_states,
             retention_years: rk.retention_years.as_ref().map(|y| *y.get_ref()).unwrap_or(2),
+            retention_from,
+            archive_state,
+            archive_role,
             non_response_days,
             transitions,
             time_guards,
             field_roles,
             sla,
-        })
+        }
     }
 }
 
@@ -744,8 +933,14 @@ fn parse_size(text: &str) -> Option<u64> {
 mod tests {
     use super::*;
 
+    fn errs(text: &str) -> Vec<ConfigError> {
+        parse(Path::new("/r"), text)
+            .expect_err("config should be rejected")
+            .errors
+    }
+
     fn err(text: &str) -> ConfigError {
-        parse(Path::new("/r"), text).expect_err("config should be rejected")
+        errs(text).remove(0)
     }
 
     const MINIMAL: &str = r#"
@@ -815,19 +1010,26 @@ transitions = [{ from = "open", to = "done", role = "manager" }]
     #[test]
     fn bad_types_and_values() {
         assert!(err("[records]\ndir = 3\n").message.contains("string"));
-        assert_eq!(err("[calendar]\nworkdays = [\"Mon\", \"Funday\"]\n").column, 20);
+        assert_eq!(
+            err(&format!(
+                "{}{MINIMAL}",
+                "[calendar]\nworkdays = [\"Mon\", \"Funday\"]\n"
+            ))
+            .column,
+            20
+        );
         assert!(
-            err("[calendar]\ntimezone = \"Mars/Olympus\"\n")
+            err(&format!("{}{MINIMAL}", "[calendar]\ntimezone = \"Mars/Olympus\"\n"))
                 .message
                 .contains("unknown timezone")
         );
         assert!(
-            err("[calendar]\nholidays = [\"2026-13-01\"]\n")
+            err(&format!("{}{MINIMAL}", "[calendar]\nholidays = [\"2026-13-01\"]\n"))
                 .message
                 .contains("YYYY-MM-DD")
         );
         assert!(
-            err("[records]\nmax_file_size = \"lots\"\n")
+            err(&format!("{}{MINIMAL}", "[records]\nmax_file_size = \"lots\"\n"))
                 .message
                 .contains("max_file_size")
         );

@@ -72,6 +72,9 @@ pub struct RawKind {
     pub states: S<Vec<S<String>>>,
     pub closed_states: Option<Vec<S<String>>>,
     pub retention_years: Option<S<u32>>,
+    pub retention_from: Option<S<String>>,
+    pub archive_state: Option<S<String>>,
+    pub archive_role: Option<S<String>>,
     pub non_response_days: Option<S<u32>>,
     #[serde(default)]
     pub transitions: Vec<S<RawTransition>>,

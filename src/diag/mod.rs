@@ -2,6 +2,7 @@
 //! output format renders the same list. A finding is never an `Err`.
 
 mod pos;
+pub mod snippet;
 mod text;
 
 pub use pos::{NodePos, Pos, PosMap, Span, line_col, locate};

@@ -88,7 +88,7 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
             });
             // Timestamps the step records, unless given with --set or already
             // present; and the retention date on archiving.
-            let target = query::simulate(kind, &rec.data, to, &t.sets, now);
+            let target = query::simulate(ctx.config, kind, &rec.data, to, &t.sets, now);
             let given = |f: &str| req.sets.iter().any(|a| a.path.join(".") == f);
             for field in t
                 .sets

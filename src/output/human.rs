@@ -2,7 +2,8 @@
 //! snippet with the span underlined, and a summary line.
 
 use super::{RenderOptions, location, short_commit, summary_line};
-use crate::diag::{Diagnostic, Report, Severity, is_unsafe_char, one_line, push_escape};
+use crate::diag::snippet::display_line;
+use crate::diag::{Diagnostic, Report, Severity, one_line};
 use annotate_snippets::{Level, Renderer, Snippet};
 use std::io;
 use std::ops::Range;
@@ -74,27 +75,6 @@ fn write_header(d: &Diagnostic, color: bool, out: &mut dyn io::Write) -> io::Res
     } else {
         writeln!(out, "{loc}: {severity}[{}]: {message}", d.code)
     }
-}
-
-/// A line as shown in a snippet: tabs expanded (annotate-snippets would
-/// misplace the underline after a tab), other control, bidirectional and
-/// separator characters shown as escapes, as [`one_line`] shows them
-/// (annotate-snippets passes terminal escapes through and drops bidi
-/// controls, which would shift the underline). With the byte offset in it
-/// of each character of `line`, and of its end.
-fn display_line(line: &str) -> (String, Vec<usize>) {
-    let mut shown = String::with_capacity(line.len());
-    let mut offsets = Vec::with_capacity(line.len() + 1);
-    for c in line.chars() {
-        offsets.push(shown.len());
-        match c {
-            '\t' => shown.push_str("    "),
-            c if is_unsafe_char(c) => push_escape(&mut shown, c),
-            c => shown.push(c),
-        }
-    }
-    offsets.push(shown.len());
-    (shown, offsets)
 }
 
 /// A few lines of `source` around the finding, rendered by

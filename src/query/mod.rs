@@ -64,7 +64,7 @@ pub fn next_steps(ctx: &Context, kind: &Kind, rec: &Record, user: Option<&str>) 
     kind.next_states(from)
         .into_iter()
         .map(|t| {
-            let data = simulate(kind, &rec.data, &t.to, &t.sets, ctx.now);
+            let data = simulate(ctx.config, kind, &rec.data, &t.to, &t.sets, ctx.now);
             let mut unmet: Vec<String> = workflow::judge_transition(
                 ctx.config,
                 kind,
@@ -101,9 +101,9 @@ pub fn next_steps(ctx: &Context, kind: &Kind, rec: &Record, user: Option<&str>) 
 }
 
 /// The front-matter after moving to `to`, with the step's timestamp fields
-/// filled in; entering `archived` also sets `archive.retain_until` from the
-/// kind's retention when it is missing.
-pub fn simulate(kind: &Kind, data: &Value, to: &str, sets: &[String], now: DateTime<Utc>) -> Value {
+/// filled in; entering the kind's archive state also sets
+/// `archive.retain_until` from its retention when it is missing.
+pub fn simulate(config: &Config, kind: &Kind, data: &Value, to: &str, sets: &[String], now: DateTime<Utc>) -> Value {
     let mut d = data.clone();
     if let Value::Object(m) = &mut d {
         m.insert("status".into(), Value::String(to.to_string()));
@@ -114,11 +114,8 @@ pub fn simulate(kind: &Kind, data: &Value, to: &str, sets: &[String], now: DateT
             set_path(&mut d, field, stamp.clone());
         }
     }
-    if to == workflow::ARCHIVED && get_path(&d, "archive.retain_until").is_none() {
-        let until = now
-            .date_naive()
-            .checked_add_months(chrono::Months::new(12 * kind.retention_years))
-            .unwrap_or(now.date_naive());
+    if to == kind.archive_state && get_path(&d, "archive.retain_until").is_none() {
+        let until = workflow::retain_until(config, kind, &d, now);
         set_path(&mut d, "archive.retain_until", Value::String(until.to_string()));
     }
     d

@@ -5,7 +5,7 @@
 use crate::config::{Config, Kind};
 use crate::diag::Code;
 use crate::record::get_path;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 /// An unmet rule: the dotted field to point at and what to do about it.
@@ -99,10 +99,21 @@ pub struct Violation {
     pub message: String,
 }
 
-/// The state records are archived in: changed only by the `records` role.
-pub const ARCHIVED: &str = "archived";
-/// The role that archives and disposes of records.
-pub const RECORDS_ROLE: &str = "records";
+/// The last day `kind` keeps a record archived at `archived_at`: the date
+/// of its closure (the kind's `retention_from` field, else the archive
+/// time) in the calendar's zone, plus the kind's retention in years. A
+/// missing or unreadable closure time counts from the archive time.
+pub fn retain_until(config: &Config, kind: &Kind, data: &Value, archived_at: DateTime<Utc>) -> NaiveDate {
+    let closed = kind
+        .retention_from
+        .as_deref()
+        .and_then(|f| get_path(data, f))
+        .and_then(|v| config.calendar.time_of(v))
+        .unwrap_or(archived_at);
+    let day = config.calendar.local_date(closed);
+    day.checked_add_months(chrono::Months::new(12 * kind.retention_years))
+        .unwrap_or(day)
+}
 
 /// Judge one change against the kind's lifecycle rules (SPEC section 7).
 /// Guards of the new state (the schema) are checked by the caller.
@@ -171,13 +182,13 @@ pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
             }
             let (from, to) = (status(Some(old)), status(Some(new)));
             // Any change to the file counts, body included: history passes only changed files.
-            if from.as_deref() == Some(ARCHIVED) && !config.has_role(RECORDS_ROLE, c.author) {
+            if from.as_deref() == Some(kind.archive_state.as_str()) && !config.has_role(&kind.archive_role, c.author) {
                 out.push(v(
                     Code::ArchivedModified,
                     None,
                     format!(
-                        "an archived record is changed only by the `{RECORDS_ROLE}` role; {} is not in it",
-                        c.author
+                        "an archived record is changed only by the `{}` role; {} is not in it",
+                        kind.archive_role, c.author
                     ),
                 ));
             }
