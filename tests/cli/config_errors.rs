@@ -261,3 +261,232 @@ fn kind_folder_outside_the_records_folder_is_refused() {
         "must be a folder directly inside `records/`",
     );
 }
+
+// --- checks of casework.toml not tested before, and every error at once (issue 7) ---
+
+/// The stderr of `casework check` on the scaffold with `edits` applied.
+fn stderr_with(edits: &[(&str, &str)], args: &[&str]) -> (Repo, String) {
+    let repo = Repo::new();
+    for (from, to) in edits {
+        repo.edit_config(from, to);
+    }
+    let mut all = vec!["check"];
+    all.extend(args);
+    let run = repo.run(&all);
+    run.assert_code(USAGE);
+    assert_eq!(run.stdout, "");
+    (repo, run.stderr)
+}
+
+/// `casework.toml:L:C:` of the first `at` in the repository's casework.toml.
+fn location_of(repo: &Repo, at: &str) -> String {
+    let (line, column) = pos_of(&repo.read("casework.toml"), at);
+    format!("casework.toml:{line}:{column}:")
+}
+
+/// The header lines of the errors (`casework.toml:L:C: message`).
+fn headers(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.starts_with("casework.toml:")).collect()
+}
+
+#[test]
+fn sla_clock_with_two_rules() {
+    let clock = "{ name = \"acknowledge\", start = \"opened\", stop = \"acknowledged_at\", within = 1";
+    broken(
+        &format!("{clock} }}"),
+        &format!("{clock}, every = 3 }}"),
+        clock,
+        0,
+        "SLA clock `acknowledge` needs exactly one of `within`, `every` or `deadline`",
+    );
+}
+
+#[test]
+fn sla_clock_with_no_rule() {
+    broken(
+        ", stop = \"acknowledged_at\", within = 1 }",
+        ", stop = \"acknowledged_at\" }",
+        "{ name = \"acknowledge\"",
+        0,
+        "needs exactly one of `within`, `every` or `deadline`",
+    );
+}
+
+#[test]
+fn sla_clock_without_start() {
+    broken(
+        "{ name = \"acknowledge\", start = \"opened\", ",
+        "{ name = \"acknowledge\", ",
+        "{ name = \"acknowledge\"",
+        0,
+        "SLA clock `acknowledge` needs a `start` field",
+    );
+}
+
+#[test]
+fn digits_out_of_range() {
+    for digits in ["0", "10"] {
+        broken(
+            "digits = 4",
+            &format!("digits = {digits}"),
+            &format!("digits = {digits}"),
+            9,
+            "`digits` must be between 1 and 9",
+        );
+    }
+}
+
+#[test]
+fn transition_listed_twice_names_both_entries() {
+    let entry = "  { from = \"open\", to = \"in_progress\" },\n";
+    let (repo, stderr) = stderr_with(
+        &[(
+            entry,
+            &format!("{entry}  {{ from = \"open\", to = \"in_progress\", name = \"again\" }},\n"),
+        )],
+        &[],
+    );
+    let text = repo.read("casework.toml");
+    let (first, _) = pos_of(&text, entry.trim_start());
+    let (second, column) = pos_of(&text, "{ from = \"open\", to = \"in_progress\", name");
+    let errors = headers(&stderr);
+    assert_eq!(
+        errors,
+        [format!(
+            "casework.toml:{second}:{column}: transition `open -> in_progress` is listed twice"
+        )],
+        "{stderr}"
+    );
+    // The snippet shows both entries, the first with its own label.
+    assert!(
+        stderr.contains(&format!("{first} |   {{ from = \"open\", to = \"in_progress\" }},")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`open -> in_progress` is first listed here"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn duplicate_prefix_names_both_kinds() {
+    let (repo, stderr) = stderr_with(&[("prefix = \"FF\"", "prefix = \"INC\"")], &[]);
+    let text = repo.read("casework.toml");
+    let (incident, _) = pos_of(&text, "prefix = \"INC\"");
+    assert_eq!(headers(&stderr).len(), 1, "{stderr}");
+    assert!(stderr.contains("already used by kind `incident`"), "{stderr}");
+    // The secondary label sits under incident's own prefix line.
+    let label = stderr
+        .lines()
+        .skip_while(|l| !l.starts_with(&format!("{incident} | prefix = \"INC\"")))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        label.ends_with("----- kind `incident` has prefix `INC` here"),
+        "{label:?}\n{stderr}"
+    );
+}
+
+/// Three unrelated mistakes in one file.
+const THREE_MISTAKES: [(&str, &str); 3] = [
+    ("timezone = \"UTC\"", "timezone = \"Mars/Olympus\""),
+    ("digits = 4", "digits = 0"),
+    (
+        "{ from = \"follow_up\", to = \"closed\", role = \"manager\"",
+        "{ from = \"follow_up\", to = \"closed\", role = \"boss\"",
+    ),
+];
+
+#[test]
+fn every_error_of_the_file_in_one_run() {
+    let (repo, stderr) = stderr_with(&THREE_MISTAKES, &[]);
+    let expected = [
+        (location_of(&repo, "\"Mars/Olympus\""), "unknown timezone"),
+        (location_of(&repo, "0\n"), "`digits` must be between 1 and 9"),
+        (location_of(&repo, "\"boss\""), "role `boss` is not defined"),
+    ];
+    let errors = headers(&stderr);
+    assert_eq!(errors.len(), 3, "{stderr}");
+    for (header, (location, message)) in errors.iter().zip(&expected) {
+        assert!(header.starts_with(location.as_str()), "{header} at {location}");
+        assert!(header.contains(message), "{header}: {message}");
+    }
+    // Each error's snippet follows its header.
+    assert!(
+        stderr.starts_with(&format!("{}\n   |\n10 | timezone = \"Mars/Olympus\"\n", errors[0])),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_error_of_the_file_rendered() {
+    let (_, stderr) = stderr_with(&THREE_MISTAKES, &[]);
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn a_toml_syntax_error_stops_before_validation() {
+    let (_, stderr) = stderr_with(
+        &[
+            ("timezone = \"UTC\"", "timezone = \"Mars/Olympus\""),
+            ("title = \"Customer care records\"", "title = \"Customer care records"),
+        ],
+        &[],
+    );
+    assert_eq!(headers(&stderr).len(), 1, "{stderr}");
+    assert!(!stderr.contains("Mars/Olympus\": use"), "{stderr}");
+}
+
+#[test]
+fn config_errors_are_coloured_only_when_asked() {
+    let edits = [("timezone = \"UTC\"", "timezone = \"Mars/Olympus\"")];
+    let (_, plain) = stderr_with(&edits, &[]);
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+    let repo = Repo::new();
+    repo.edit_config(edits[0].0, edits[0].1);
+    let run = repo.run(&["--color", "always", "check"]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("\u{1b}["), "{}", run.stderr);
+    let run = repo.run(&["--color", "never", "check"]);
+    assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+}
+
+#[test]
+fn config_snippets_escape_terminal_controls() {
+    let (_, stderr) = stderr_with(&[("timezone = \"UTC\"", "timezone = \"Mars\u{1b}[2J\"")], &[]);
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(stderr.contains("\\u{1b}[2J"), "{stderr}");
+}
+
+#[test]
+fn archive_state_that_is_not_a_state() {
+    broken(
+        "prefix = \"CMP\"",
+        "prefix = \"CMP\"\narchive_state = \"stored\"",
+        "\"stored\"",
+        0,
+        "archive state `stored` is not a state of kind `complaint`",
+    );
+}
+
+#[test]
+fn archive_role_that_is_not_defined() {
+    broken(
+        "prefix = \"CMP\"",
+        "prefix = \"CMP\"\narchive_role = \"archivists\"",
+        "\"archivists\"",
+        0,
+        "role `archivists` is not defined",
+    );
+}
+
+#[test]
+fn retention_from_that_is_not_a_field_path() {
+    broken(
+        "retention_from = \"closure.closed_at\"",
+        "retention_from = \"closure..closed_at\"",
+        "\"closure..closed_at\"",
+        0,
+        "is not a field path",
+    );
+}

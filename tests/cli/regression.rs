@@ -565,3 +565,109 @@ fn a_date_only_deadline_is_that_day_in_the_calendars_zone() {
     let run = Run::of(repo.cmd().args(["check"]).env("CASEWORK_NOW", "2026-11-11T12:00:00Z"));
     assert!(run.stdout.contains("was due 2026-11-10"), "{}", run.stdout);
 }
+
+// Issue 7, config: policy in casework.toml rather than constants.
+
+/// `casework ARGS` as `email`, judged at `now`.
+fn run_at(repo: &Repo, email: &str, now: &str, args: &[&str]) -> Run {
+    Run::of(
+        repo.cmd()
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "Acting User")
+            .env("GIT_AUTHOR_EMAIL", email)
+            .env("GIT_COMMITTER_NAME", "Acting User")
+            .env("GIT_COMMITTER_EMAIL", email)
+            .env("CASEWORK_NOW", now),
+    )
+}
+
+#[test]
+fn archive_state_and_role_are_the_kinds_own() {
+    const KEEPER: &str = "keeper@example.com";
+    const ARCHIVIST: &str = "archive@example.com";
+    const NOTE: &str = "records/note/NOTE-2026-0001.md";
+    let repo = Repo::with_history();
+    repo.edit_config("[roles]", &format!("[roles]\nkeepers = [\"{KEEPER}\"]"));
+    let mut config = repo.read("casework.toml");
+    config.push_str(
+        "\n[kinds.note]\nprefix = \"NOTE\"\nstates = [\"open\", \"done\", \"stored\"]\n\
+         archive_state = \"stored\"\narchive_role = \"keepers\"\nretention_years = 3\n\
+         transitions = [\n  { from = \"open\", to = \"done\" },\n  \
+         { from = \"done\", to = \"stored\", role = \"keepers\", sets = [\"archive.archived_at\"] },\n]\n",
+    );
+    repo.write("casework.toml", config);
+    repo.write("schemas/note.schema.json", "{\"type\": \"object\"}\n");
+    let base = repo.write_commit(
+        by(KEEPER, "2026-11-20T09:00:00Z"),
+        NOTE,
+        record("NOTE-2026-0001", "note", "done", ""),
+        "Log a note",
+    );
+
+    // Into the custom archive state: its retention date is set.
+    let run = run_at(
+        &repo,
+        KEEPER,
+        "2026-11-23T12:00:00Z",
+        &["transition", "NOTE-2026-0001", "stored"],
+    );
+    run.assert_code(OK);
+    let data = front_matter(&repo.read(NOTE));
+    assert_eq!(data["status"], "stored");
+    assert_eq!(data["archive"]["retain_until"], "2029-11-23", "{data}");
+    repo.commit(by(KEEPER, "2026-11-23T12:00:00Z"), "Store the note");
+
+    // A stored note is changed only by the kind's archive role, not by the
+    // default `records` role.
+    let retitle = |from: &str, to: &str| repo.read(NOTE).replace(from, to);
+    let by_archivist = repo.write_commit(
+        by(ARCHIVIST, "2026-11-24T09:00:00Z"),
+        NOTE,
+        retitle("A case for the tests", "Retitled"),
+        "Retitle",
+    );
+    repo.write_commit(
+        by(KEEPER, "2026-11-25T09:00:00Z"),
+        NOTE,
+        retitle("Retitled", "Again"),
+        "Retitle again",
+    );
+    let run = repo.check_json(&["--since", &base]);
+    assert_eq!(
+        run.history_errors(),
+        [found("archived-modified", NOTE, None, &by_archivist, ARCHIVIST)],
+        "{}",
+        run.stdout
+    );
+    let message = run.diagnostics_with("archived-modified")[0]["message"].to_string();
+    assert!(message.contains("`keepers` role"), "{message}");
+}
+
+#[test]
+fn retain_until_counts_from_closure_in_the_calendars_zone() {
+    const ARCHIVIST: &str = "archive@example.com";
+    let repo = Repo::new();
+    repo.edit_config("timezone = \"UTC\"", "timezone = \"America/New_York\"");
+    // Closed late on New Year's Eve in New York (already 2027 in UTC),
+    // archived two months later.
+    repo.write(
+        C1,
+        record(
+            "CMP-2026-0001",
+            "complaint",
+            "closed",
+            "owner: ann@example.org\ncorrective_actions:\n  - action: Refund issued\n    done: true\n\
+             closure:\n  closed_at: 2026-12-31T23:30:00-05:00\n  closed_by: ann@example.org\n  communicated_via: email\n",
+        ),
+    );
+    let run = run_at(
+        &repo,
+        ARCHIVIST,
+        "2027-03-01T12:00:00Z",
+        &["transition", "CMP-2026-0001", "archived"],
+    );
+    run.assert_code(OK);
+    let data = front_matter(&repo.read(C1));
+    assert_eq!(data["status"], "archived");
+    assert_eq!(data["archive"]["retain_until"], "2028-12-31", "{data}");
+}
