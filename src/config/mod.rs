@@ -1066,4 +1066,49 @@ transitions = [{ from = "open", to = "done", role = "manager" }]
         assert_eq!(k.format_id(2026, 10000), "CMP-2026-10000");
         assert_eq!(c.kinds["feedback"].format_id(2024, 15), "FF-2024-015");
     }
+
+    #[test]
+    fn every_validation_error_is_collected_in_file_order() {
+        let text = MINIMAL
+            .replace("role = \"manager\"", "role = \"boss\"")
+            .replace("manager = [\"m@example.com\"]", "manager = [\"nobody\"]")
+            .replace("prefix = \"NOTE\"", "prefix = \"NOTE\"\ndigits = 12");
+        let e = errs(&text);
+        let found: Vec<(usize, &str)> = e.iter().map(|e| (e.line, e.message.as_str())).collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found[0].0 == 3 && found[0].1.contains("not an email address"),
+            "{found:?}"
+        );
+        assert!(found[1].0 == 7 && found[1].1.contains("`digits`"), "{found:?}");
+        assert!(found[2].0 == 9 && found[2].1.contains("role `boss`"), "{found:?}");
+    }
+
+    #[test]
+    fn a_conflict_names_both_places() {
+        let text = format!("{MINIMAL}\n[kinds.memo]\nprefix = \"NOTE\"\nstates = [\"open\"]\n");
+        let e = err(&text);
+        assert!(e.message.contains("already used by kind `note`"), "{}", e.message);
+        let (first, label) = &e.related[0];
+        assert_eq!(&text[first.clone()], "\"NOTE\"");
+        assert!(first.start < e.range.clone().unwrap().start);
+        assert!(label.contains("kind `note`"), "{label}");
+    }
+
+    #[test]
+    fn policy_keys_default_to_archived_and_records() {
+        let c = parse(Path::new("/r"), MINIMAL).unwrap();
+        let k = &c.kinds["note"];
+        assert_eq!(
+            (k.archive_state.as_str(), k.archive_role.as_str()),
+            ("archived", "records")
+        );
+        assert_eq!(k.retention_from, None);
+        let c = parse(Path::new("/r"), Config::default_toml()).unwrap();
+        assert_eq!(
+            c.kinds["complaint"].retention_from.as_deref(),
+            Some("closure.closed_at")
+        );
+        assert_eq!(c.kinds["order"].retention_from.as_deref(), Some("closed_at"));
+    }
 }

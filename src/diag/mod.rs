@@ -119,7 +119,9 @@ impl Code {
             Code::Transition => "A status change that the kind's workflow does not allow.",
             Code::Role => "The author of a change lacks the role the change needs.",
             Code::Immutable => "`id`, `kind` or `opened` changed after the record was created.",
-            Code::ArchivedModified => "An archived record was changed by someone outside the `records` role.",
+            Code::ArchivedModified => {
+                "An archived record was changed by someone outside its kind's archive role (`records` by default)."
+            }
             Code::Deleted => "A record was removed other than by `casework dispose`.",
             Code::Sla => "A service-level clock is breached.",
             Code::Config => "A setting in casework.toml cannot be honoured for this record.",

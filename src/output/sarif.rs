@@ -119,7 +119,9 @@ fn help(code: Code) -> &'static str {
         Code::Immutable => {
             "Restore the original `id`, `kind` and `opened`; open a new record instead of changing them."
         }
-        Code::ArchivedModified => "Revert the change: only the `records` role may change an archived record.",
+        Code::ArchivedModified => {
+            "Revert the change: only the kind's archive role (`records` by default) may change an archived record."
+        }
         Code::Deleted => {
             "Restore the file, or remove the record with `casework dispose`, which enters it in the disposal register."
         }

@@ -315,4 +315,19 @@ mod tests {
         let bad = field_roles(&c, k, &json!({"closure": {"approved_by": "j.smith@example.com"}}));
         assert_eq!(bad[0].field, "closure.approved_by");
     }
+
+    #[test]
+    fn retention_counts_from_the_closure_date_in_the_calendars_zone() {
+        let toml = Config::default_toml().replace("timezone = \"UTC\"", "timezone = \"America/New_York\"");
+        let c = parse(Path::new("/r"), &toml).unwrap();
+        let k = &c.kinds["complaint"];
+        let archived = t("2027-03-01T12:00:00Z");
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let closed = json!({"closure": {"closed_at": "2027-01-01T04:30:00Z"}});
+        assert_eq!(retain_until(&c, k, &closed, archived), day("2028-12-31"));
+        let date_only = json!({"closure": {"closed_at": "2026-12-31"}});
+        assert_eq!(retain_until(&c, k, &date_only, archived), day("2028-12-31"));
+        // No closure time: from the archive time.
+        assert_eq!(retain_until(&c, k, &json!({}), archived), day("2029-03-01"));
+    }
 }
