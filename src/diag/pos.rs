@@ -18,13 +18,6 @@ pub struct Span {
     pub end: Pos,
 }
 
-impl Span {
-    /// The empty span at `pos`.
-    pub fn at(pos: Pos) -> Span {
-        Span { start: pos, end: pos }
-    }
-}
-
 /// Where a node sits in the file: its key (for mapping values) and its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NodePos {
