@@ -269,7 +269,9 @@ pub fn junit_cases(xml: &str) -> Vec<Case> {
                         let a = a.unwrap();
                         (
                             String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
-                            a.unescape_value().unwrap().into_owned(),
+                            a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                                .unwrap()
+                                .into_owned(),
                         )
                     })
                     .collect();
