@@ -303,3 +303,122 @@ fn git(root: &Path, args: &[&str], paths: &[&str], input: Option<&[u8]>) -> Resu
     }
     Ok(out.stdout)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git_in(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git").current_dir(dir).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A git repository with `a.txt` and `b.txt` in the index (not committed).
+    fn repo() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git_in(root, &["init", "-q"]);
+        std::fs::write(root.join("a.txt"), "a\n").unwrap();
+        std::fs::write(root.join("b.txt"), "b\n").unwrap();
+        git_in(root, &["add", "a.txt", "b.txt"]);
+        dir
+    }
+
+    fn files(root: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(root)
+            .into_iter()
+            .filter_entry(|e| e.file_name() != ".git")
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let rel = e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                let bytes = if e.file_type().is_file() {
+                    std::fs::read(e.path()).unwrap()
+                } else {
+                    b"/".to_vec()
+                };
+                (rel, bytes)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Create in a new folder, overwrite, remove: all of it undone.
+    fn change(tx: &mut Transaction) {
+        tx.create("new/dir/c.txt", b"c\n").unwrap();
+        tx.write("a.txt", b"a2\n").unwrap();
+        tx.write("a.txt", b"a3\n").unwrap();
+        tx.remove("b.txt").unwrap();
+    }
+
+    #[test]
+    fn dropped_or_rolled_back_leaves_the_files_as_they_were() {
+        let dir = repo();
+        let before = files(dir.path());
+        let mut tx = Transaction::begin(dir.path()).unwrap();
+        change(&mut tx);
+        assert_ne!(files(dir.path()), before);
+        drop(tx);
+        assert_eq!(files(dir.path()), before);
+        let mut tx = Transaction::begin(dir.path()).unwrap();
+        change(&mut tx);
+        tx.rollback().unwrap();
+        assert_eq!(files(dir.path()), before);
+    }
+
+    #[test]
+    fn finish_keeps_the_files_and_leaves_the_index_alone() {
+        let dir = repo();
+        let index = git_in(dir.path(), &["ls-files", "--stage"]);
+        let mut tx = Transaction::begin(dir.path()).unwrap();
+        change(&mut tx);
+        tx.finish();
+        assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"a3\n");
+        assert_eq!(std::fs::read(dir.path().join("new/dir/c.txt")).unwrap(), b"c\n");
+        assert!(!dir.path().join("b.txt").exists());
+        assert_eq!(git_in(dir.path(), &["ls-files", "--stage"]), index);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_refused_commit_restores_files_and_index_entries() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = repo();
+        let root = dir.path();
+        let hook = root.join(".git/hooks/pre-commit");
+        std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+        std::fs::write(&hook, "#!/bin/sh\nexit 1\n").unwrap();
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // A staged change of a.txt that differs from the work tree.
+        std::fs::write(root.join("a.txt"), "a staged\n").unwrap();
+        git_in(root, &["add", "a.txt"]);
+        std::fs::write(root.join("a.txt"), "a edited\n").unwrap();
+        let (before, index) = (files(root), git_in(root, &["ls-files", "--stage"]));
+        let mut tx = Transaction::begin(root).unwrap();
+        change(&mut tx);
+        let err = tx.commit("change").unwrap_err();
+        assert!(format!("{err:#}").contains("git commit failed"), "{err:#}");
+        assert!(!format!("{err:#}").contains("could not be put back"), "{err:#}");
+        assert_eq!(files(root), before);
+        assert_eq!(git_in(root, &["ls-files", "--stage"]), index);
+    }
+
+    #[test]
+    fn undo_leaves_a_file_saved_meanwhile_alone() {
+        let dir = repo();
+        let mut tx = Transaction::begin(dir.path()).unwrap();
+        tx.write("a.txt", b"a2\n").unwrap();
+        std::fs::write(dir.path().join("a.txt"), "saved by an editor\n").unwrap();
+        let err = tx.rollback().unwrap_err();
+        assert!(err.to_string().contains("changed meanwhile"), "{err}");
+        assert_eq!(
+            std::fs::read(dir.path().join("a.txt")).unwrap(),
+            b"saved by an editor\n"
+        );
+    }
+}
