@@ -1,5 +1,6 @@
 //! Everything that writes to the records repository: scaffolding (`init`),
-//! new records, atomic writes and commits.
+//! new records, atomic writes, and the [`Transaction`] that every writer
+//! goes through (lock, writes, commit, and undo when any step fails).
 
 pub mod init;
 pub mod new;

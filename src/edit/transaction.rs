@@ -43,6 +43,8 @@ struct Undo {
     written: Option<Vec<u8>>,
     /// Folders made for a new file, deepest first, removed again on undo.
     made_dirs: Vec<PathBuf>,
+    /// The mode of a removed file, given back when it is restored.
+    mode: Option<std::fs::Permissions>,
 }
 
 impl Transaction {
@@ -103,8 +105,12 @@ impl Transaction {
         let Some(before) = self.current(rel, &target)? else {
             bail!("cannot remove {rel}: there is no such file");
         };
+        let mode = std::fs::metadata(&target).map(|m| m.permissions()).ok();
         std::fs::remove_file(&target).with_context(|| format!("cannot remove {rel}"))?;
         self.note(rel, target, Some(before), None, Vec::new());
+        if let Some(u) = self.undo.iter_mut().find(|u| u.rel == rel && u.mode.is_none()) {
+            u.mode = mode;
+        }
         Ok(())
     }
 
@@ -186,7 +192,11 @@ impl Transaction {
                 continue;
             }
             let done = match &u.before {
-                Some(bytes) => write_atomic(&u.target, bytes, false),
+                Some(bytes) => write_atomic(&u.target, bytes, false).and_then(|()| match &u.mode {
+                    Some(mode) => std::fs::set_permissions(&u.target, mode.clone())
+                        .with_context(|| format!("cannot restore the mode of {}", u.rel)),
+                    None => Ok(()),
+                }),
                 None => match std::fs::remove_file(&u.target) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                         Err(anyhow::Error::new(e).context(format!("cannot remove {}", u.rel)))
@@ -250,6 +260,7 @@ impl Transaction {
             before,
             written,
             made_dirs,
+            mode: None,
         });
     }
 }
@@ -325,6 +336,11 @@ mod tests {
         git_in(root, &["init", "-q"]);
         std::fs::write(root.join("a.txt"), "a\n").unwrap();
         std::fs::write(root.join("b.txt"), "b\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(root.join("b.txt"), std::fs::Permissions::from_mode(0o750)).unwrap();
+        }
         git_in(root, &["add", "a.txt", "b.txt"]);
         dir
     }
@@ -365,6 +381,15 @@ mod tests {
         assert_ne!(files(dir.path()), before);
         drop(tx);
         assert_eq!(files(dir.path()), before);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join("b.txt"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o750, "the removed file comes back with its mode");
+        }
         let mut tx = Transaction::begin(dir.path()).unwrap();
         change(&mut tx);
         tx.rollback().unwrap();
