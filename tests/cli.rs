@@ -34,6 +34,9 @@ mod regression;
 mod regression_output;
 #[path = "cli/sample_records.rs"]
 mod sample_records;
+#[cfg(unix)]
+#[path = "cli/transaction.rs"]
+mod transaction;
 #[path = "cli/transition.rs"]
 mod transition;
 #[path = "cli/yaml_suite.rs"]

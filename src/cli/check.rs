@@ -118,6 +118,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         color: g.color(false),
         sources: &sources,
         tool_version: env!("CARGO_PKG_VERSION"),
+        path_prefix: &workdir_prefix(&cfg.root),
     };
     let mut out = std::io::stdout().lock();
     let quiet_clean = g.quiet && args.format == Format::Human && report.diagnostics.is_empty();
@@ -157,4 +158,23 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     }
     let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
     Ok(if failed { FINDINGS } else { OK })
+}
+
+/// The root's folder inside its git work tree, `/`-separated with a
+/// trailing `/` (`ops/cases/`): empty at the top, outside git, or in a
+/// repository without a work tree.
+fn workdir_prefix(root: &std::path::Path) -> String {
+    let Some(workdir) = git2::Repository::discover(root)
+        .ok()
+        .and_then(|repo| repo.workdir().and_then(|w| std::fs::canonicalize(w).ok()))
+    else {
+        return String::new();
+    };
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let Ok(rel) = root.strip_prefix(&workdir) else {
+        return String::new();
+    };
+    rel.components()
+        .map(|c| format!("{}/", c.as_os_str().to_string_lossy()))
+        .collect()
 }

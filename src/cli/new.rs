@@ -63,16 +63,14 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         owner,
         sets,
     };
-    // Held until the new file is written and committed: see `edit::lock`.
-    let _lock = crate::edit::lock(&cfg.root)?;
-    match create(&ctx, req)? {
+    // Holds the writers' lock until the new file is written and committed.
+    let mut tx = crate::edit::Transaction::begin(&cfg.root)?;
+    match create(&ctx, req, &mut tx)? {
         Created::Written { path, id } => {
-            if args.commit
-                && let Err(e) = crate::edit::commit(&cfg.root, &[&path], &format!("{id}: new {}", kind.name))
-            {
-                // Leave the repository as it was.
-                let _ = std::fs::remove_file(cfg.root.join(&path));
-                return Err(e.into());
+            if args.commit {
+                tx.commit(&format!("{id}: new {}", kind.name))?;
+            } else {
+                tx.finish();
             }
             outln!("{}", one_line(&path));
             Ok(OK)

@@ -6,7 +6,7 @@ use crate::check::Context;
 use crate::diag::one_line;
 use crate::edit::transition::{Outcome, Request, plan};
 use crate::edit::value::parse_assignment;
-use crate::edit::{commit, has_uncommitted_changes, lock, replace_record};
+use crate::edit::{Transaction, has_uncommitted_changes};
 use crate::query;
 use crate::schema::Schemas;
 
@@ -78,8 +78,8 @@ fn edit(
         .iter()
         .map(|s| parse_assignment(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    // Held until the change is written and committed: see `edit::lock`.
-    let _lock = lock(&cfg.root)?;
+    // Holds the writers' lock until the change is written and committed.
+    let mut tx = Transaction::begin(&cfg.root)?;
     let rec = query::find(&cfg, id).map_err(|e| match e {
         // A record that cannot be read is a finding about it, as in `check`.
         query::FindError::NotFound(_) | query::FindError::Unreadable(_) => Exit {
@@ -127,7 +127,7 @@ fn edit(
             Ok(FINDINGS)
         }
         Outcome::Ready { text, from, to: new } => {
-            replace_record(&cfg.root, &rec.file.abs, &rec.text, text.as_bytes())?;
+            tx.replace(&rec.file.path, &rec.text, text.as_bytes())?;
             if do_commit {
                 let message = match to {
                     Some(_) => format!("{id}: {from} -> {new}"),
@@ -136,11 +136,9 @@ fn edit(
                         sets.iter().map(|a| a.path.join(".")).collect::<Vec<_>>().join(", ")
                     ),
                 };
-                if let Err(e) = commit(&cfg.root, &[&rec.file.path], &message) {
-                    // Leave the repository as it was.
-                    let _ = replace_record(&cfg.root, &rec.file.abs, &text, rec.text.as_bytes());
-                    return Err(e.into());
-                }
+                tx.commit(&message)?;
+            } else {
+                tx.finish();
             }
             if !g.quiet {
                 match to {

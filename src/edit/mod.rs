@@ -1,11 +1,15 @@
 //! Everything that writes to the records repository: scaffolding (`init`),
-//! new records, atomic writes and commits.
+//! new records, atomic writes, and the [`Transaction`] that every writer
+//! goes through (lock, writes, commit, and undo when any step fails).
 
 pub mod init;
 pub mod new;
 pub mod text;
+pub mod transaction;
 pub mod transition;
 pub mod value;
+
+pub use transaction::Transaction;
 
 use crate::files;
 use anyhow::{Context as _, Result, bail};
@@ -94,7 +98,8 @@ pub fn write_target(root: &Path, path: &Path) -> Result<PathBuf> {
 /// Replace the record at `path` with `contents`, provided it still holds
 /// `expected`: an editor that saved the file while casework was judging
 /// its change must not lose that save. Call it while holding [`lock`].
-pub fn replace_record(root: &Path, path: &Path, expected: &str, contents: &[u8]) -> Result<()> {
+/// Returns where the bytes were written (a linked record's target).
+pub fn replace_record(root: &Path, path: &Path, expected: &str, contents: &[u8]) -> Result<PathBuf> {
     let target = write_target(root, path)?;
     // A file longer than the expected text has changed: no need to read it all.
     let now = match files::read(root, &target, expected.len() as u64) {
@@ -108,7 +113,8 @@ pub fn replace_record(root: &Path, path: &Path, expected: &str, contents: &[u8])
             path.display()
         );
     }
-    write_atomic(&target, contents, false)
+    write_atomic(&target, contents, false)?;
+    Ok(target)
 }
 
 /// Held while a command reads, changes and commits records: writers of one
@@ -163,41 +169,6 @@ pub fn lock(root: &Path) -> Result<Lock> {
             }
         }
     }
-}
-
-/// Commit exactly `paths` (relative to `root`) with `message`.
-///
-/// Runs the `git` program rather than libgit2 so that the user's hooks,
-/// signing settings and identity apply exactly as for their own commits.
-pub fn commit(root: &Path, paths: &[&str], message: &str) -> Result<()> {
-    let run = |args: &[&str]| -> Result<()> {
-        let out = std::process::Command::new("git")
-            .current_dir(root)
-            .args(args)
-            .output()
-            .context("cannot run git")?;
-        if !out.status.success() {
-            anyhow::bail!(
-                "git {} failed: {}",
-                args.first().copied().unwrap_or_default(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-        }
-        Ok(())
-    };
-    let mut add = vec!["add", "--"];
-    add.extend_from_slice(paths);
-    run(&add)?;
-    let mut commit = vec!["commit", "--quiet", "-m", message, "--"];
-    commit.extend_from_slice(paths);
-    if let Err(e) = run(&commit) {
-        // Leave the index as it was: unstage what `git add` staged.
-        let mut reset = vec!["reset", "--quiet", "--"];
-        reset.extend_from_slice(paths);
-        let _ = run(&reset);
-        return Err(e);
-    }
-    Ok(())
 }
 
 /// Whether `path` (relative to `root`) differs from what git has committed.

@@ -1,7 +1,7 @@
 //! `casework new`: a record with the next free ID, valid from the start.
 
+use super::Transaction;
 use super::value::{Assignment, apply, emit_field};
-use super::write_atomic;
 use crate::check::{self, Context};
 use crate::config::Kind;
 use crate::diag::{Code, Diagnostic, Severity};
@@ -27,8 +27,8 @@ pub enum Created {
 /// Fields `new` writes itself and `--set` may not change.
 const OWN_FIELDS: [&str; 4] = ["id", "kind", "status", "opened"];
 
-/// Build, validate and write a new record.
-pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
+/// Build, validate and write a new record as part of `tx`.
+pub fn create(ctx: &Context, req: NewRecord, tx: &mut Transaction) -> Result<Created> {
     let config = ctx.config;
     let kind = req.kind;
     if req.title.trim().is_empty() {
@@ -77,11 +77,11 @@ pub fn create(ctx: &Context, req: NewRecord) -> Result<Created> {
         if !errors.is_empty() {
             return Ok(Created::Refused(errors));
         }
-        let abs = super::write_target(&config.root, &abs)?;
-        match write_atomic(&abs, text.as_bytes(), true) {
+        let target = super::write_target(&config.root, &abs)?;
+        match tx.create(&rel, text.as_bytes()) {
             Ok(()) => return Ok(Created::Written { path: rel, id }),
             // Someone took this number meanwhile: take the next.
-            Err(_) if abs.exists() => seq += 1,
+            Err(_) if target.exists() => seq += 1,
             Err(e) => return Err(e),
         }
     }

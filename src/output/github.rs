@@ -2,25 +2,25 @@
 //! Markdown job summary that lists every finding (GitHub shows only a few
 //! annotations per step).
 
-use super::{location, message_with_commit as message, summary_line};
+use super::{RenderOptions, location, message_with_commit as message, summary_line};
 use crate::diag::{Diagnostic, Report, Severity};
 use std::fmt::Write as _;
 use std::io;
 
-pub(super) fn render(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+pub(super) fn render(report: &Report, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
     for d in &report.diagnostics {
-        writeln!(out, "{}", command(d))?;
+        writeln!(out, "{}", command(d, opts.path_prefix))?;
     }
     writeln!(out, "{}", summary_line(report))
 }
 
-/// One `::error ...::message` line.
-fn command(d: &Diagnostic) -> String {
+/// One `::error ...::message` line; `file` is `prefix` and the root-relative path.
+fn command(d: &Diagnostic, prefix: &str) -> String {
     let name = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let mut props: Vec<(&str, String)> = vec![("file", d.file.clone())];
+    let mut props: Vec<(&str, String)> = vec![("file", format!("{prefix}{}", d.file))];
     if let Some(line) = d.line().filter(|&l| l >= 1) {
         props.push(("line", line.to_string()));
         let end_line = d.end_line().filter(|&el| el >= line);
@@ -109,7 +109,13 @@ mod tests {
 
     fn render(report: &Report) -> String {
         let mut out = Vec::new();
-        super::render(report, &mut out).unwrap();
+        let opts = RenderOptions {
+            color: false,
+            sources: &super::super::test_support::no_sources,
+            tool_version: "0.1.0",
+            path_prefix: "",
+        };
+        super::render(report, &opts, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -133,7 +139,7 @@ mod tests {
         let d = Diagnostic::error(Code::Schema, "records/a,b:c/X 100%.md", "50% done\r\nnext: line, more")
             .at(span(1, 2, 1, 4));
         assert_eq!(
-            command(&d),
+            command(&d, ""),
             "::error file=records/a%2Cb%3Ac/X 100%25.md,line=1,col=2,endLine=1,endColumn=4,title=casework [schema]::50%25 done%0D%0Anext: line, more"
         );
     }
@@ -142,14 +148,17 @@ mod tests {
     fn multi_line_span_drops_columns() {
         let d = Diagnostic::warning(Code::Yaml, "a.md", "m").at(span(2, 3, 5, 1));
         assert_eq!(
-            command(&d),
+            command(&d, ""),
             "::warning file=a.md,line=2,endLine=5,title=casework [yaml]::m"
         );
         // An empty or reversed span keeps the start only.
         let d = Diagnostic::warning(Code::Yaml, "a.md", "m").at(span(2, 3, 2, 3));
-        assert_eq!(command(&d), "::warning file=a.md,line=2,col=3,title=casework [yaml]::m");
+        assert_eq!(
+            command(&d, ""),
+            "::warning file=a.md,line=2,col=3,title=casework [yaml]::m"
+        );
         let d = Diagnostic::warning(Code::Yaml, "a.md", "m").at(span(0, 0, 0, 0));
-        assert_eq!(command(&d), "::warning file=a.md,title=casework [yaml]::m");
+        assert_eq!(command(&d, ""), "::warning file=a.md,title=casework [yaml]::m");
     }
 
     #[test]

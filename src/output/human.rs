@@ -199,6 +199,7 @@ mod tests {
             color,
             sources: &sources,
             tool_version: "0",
+            path_prefix: "",
         };
         let mut out = Vec::new();
         super::render(report, &opts, &mut out).unwrap();
@@ -371,6 +372,7 @@ checked 3 records, 2 commits: 2 errors, 1 warning
             color: false,
             sources: &super::super::test_support::no_sources,
             tool_version: "0",
+            path_prefix: "",
         };
         let mut out = Vec::new();
         super::render(&report, &opts, &mut out).unwrap();

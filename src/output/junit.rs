@@ -3,7 +3,6 @@
 
 use super::{location, message_with_commit};
 use crate::diag::{Diagnostic, Report, Severity};
-use quick_xml::escape::escape;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
@@ -107,16 +106,32 @@ fn xml_chars(s: &str) -> String {
         .collect()
 }
 
+/// `&`, `<`, `>` and both quotes as entities, for text and attribute values.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Element text. A raw CR would be read back as LF (XML 1.0 section 2.11
 /// normalises line ends), so it is written as a character reference.
 fn text(s: &str) -> String {
-    escape(xml_chars(s)).replace('\r', "&#13;")
+    escape(&xml_chars(s)).replace('\r', "&#13;")
 }
 
 /// An attribute value; line breaks and tabs as character references so
 /// that parsers do not normalise them to spaces.
 fn attr(s: &str) -> String {
-    escape(xml_chars(s))
+    escape(&xml_chars(s))
         .replace('\n', "&#10;")
         .replace('\r', "&#13;")
         .replace('\t', "&#9;")
@@ -149,7 +164,9 @@ mod tests {
                             let a = a.unwrap();
                             (
                                 String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
-                                a.unescape_value().unwrap().into_owned(),
+                                a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                                    .unwrap()
+                                    .into_owned(),
                             )
                         })
                         .collect();

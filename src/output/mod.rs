@@ -100,6 +100,10 @@ pub struct RenderOptions<'a> {
     pub sources: &'a dyn Fn(&str) -> Option<String>,
     /// The tool's version, for SARIF `driver.version`.
     pub tool_version: &'a str,
+    /// The root's folder in the git work tree (`ops/cases/`; empty when the
+    /// root is the top or not in git). GitHub resolves annotation files and
+    /// SARIF URIs against the work tree, so those two formats prepend it.
+    pub path_prefix: &'a str,
 }
 
 /// Render `report` in `format` to `out`.
@@ -107,7 +111,7 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions, out: &mut d
     match format {
         Format::Human => human::render(report, opts, out),
         Format::Json => json::render(report, out),
-        Format::Github => github::render(report, out),
+        Format::Github => github::render(report, opts, out),
         Format::Sarif => sarif::render(report, opts, out),
         Format::Junit => junit::render(report, out),
     }
@@ -282,6 +286,7 @@ mod tests {
             color: false,
             sources: &no_sources,
             tool_version: "0.1.0",
+            path_prefix: "",
         };
         for format in Format::ALL {
             let mut out = Vec::new();

@@ -7,17 +7,19 @@ use std::io;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/casework/casework";
-/// Paths in the report are relative to the root of the records repository.
+/// URIs are relative to the top of the git work tree (the root of the
+/// records repository when it is not in a sub-folder).
 const BASE_ID: &str = "%SRCROOT%";
 
 pub(super) fn render(report: &Report, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(report, opts.tool_version))?;
+    serde_json::to_writer_pretty(&mut *out, &log(report, opts))?;
     out.write_all(b"\n")
 }
 
-fn log(report: &Report, tool_version: &str) -> Value {
+fn log(report: &Report, opts: &RenderOptions) -> Value {
+    let tool_version = opts.tool_version;
     let rules: Vec<Value> = Code::ALL.iter().map(|&code| rule(code)).collect();
-    let results: Vec<Value> = report.diagnostics.iter().map(result).collect();
+    let results: Vec<Value> = report.diagnostics.iter().map(|d| result(d, opts.path_prefix)).collect();
     let mut driver = Map::new();
     driver.insert("name".into(), "casework".into());
     if !tool_version.is_empty() {
@@ -134,11 +136,12 @@ fn rule_index(code: Code) -> usize {
     Code::ALL.iter().position(|&c| c == code).unwrap_or(0)
 }
 
-fn result(d: &Diagnostic) -> Value {
+/// One result; its URI is `prefix` and the root-relative path.
+fn result(d: &Diagnostic, prefix: &str) -> Value {
     let mut physical = Map::new();
     physical.insert(
         "artifactLocation".into(),
-        json!({"uri": encode_uri_path(&d.file), "uriBaseId": BASE_ID}),
+        json!({"uri": encode_uri_path(&format!("{prefix}{}", d.file)), "uriBaseId": BASE_ID}),
     );
     physical.insert("region".into(), region(d));
     let mut result = Map::new();
@@ -223,6 +226,7 @@ mod tests {
             color: false,
             sources: &super::super::test_support::no_sources,
             tool_version: "1.2.3",
+            path_prefix: "",
         };
         super::render(report, &opts, &mut out).unwrap();
         serde_json::from_slice(&out).unwrap()

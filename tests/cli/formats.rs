@@ -240,6 +240,75 @@ fn sarif() {
     }
 }
 
+/// The SARIF 2.1.0 JSON Schema, vendored (see tests/sarif/README.md).
+fn sarif_schema() -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sarif/sarif-schema-2.1.0.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
+    const HANDLER: &str = "h.handler@example.com";
+    let repo = Repo::with_history();
+    let rev = repo.sha("HEAD");
+    // History: a record that skips a state, one deleted without a disposal.
+    let gone = "records/request/REQ-2026-0002.md";
+    repo.write(REQ, unacknowledged_request("REQ-2026-0001"));
+    repo.write(gone, unacknowledged_request("REQ-2026-0002"));
+    repo.commit(by(HANDLER, "2026-11-20T09:00:00Z"), "Log two requests");
+    repo.write(
+        REQ,
+        unacknowledged_request("REQ-2026-0001").replace("status: new", "status: in_progress"),
+    );
+    repo.remove(gone);
+    repo.commit(by(HANDLER, "2026-11-21T09:00:00Z"), "Straight to work; drop the other");
+    // Working tree: an unknown status (a span), broken YAML, no front-matter
+    // (a whole-file finding), a file name that needs percent-encoding.
+    repo.write(CMP, record("CMP-2026-0001", "complaint", "recieved", ""));
+    repo.write("records/complaint/CMP-2026-0002.md", "---\nid: [unclosed\n---\n");
+    repo.write("records/complaint/CMP-2026-0003.md", "No front-matter here.\n");
+    repo.write(
+        "records/complaint/a b#1.md",
+        record("CMP-2026-0004", "complaint", "received", ""),
+    );
+    let run = repo.run(&["check", "--since", &rev, "--format", "sarif"]);
+    run.assert_code(FINDINGS);
+    let log = run.json();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let rules: std::collections::BTreeSet<&str> = results.iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    for rule in [
+        "unknown-status",
+        "yaml",
+        "front-matter",
+        "file-name",
+        "transition",
+        "deleted",
+        "sla",
+    ] {
+        assert!(rules.contains(rule), "no {rule} result: {rules:?}");
+    }
+    assert!(
+        results
+            .iter()
+            .any(|r| r["properties"]["commit"].is_string() && r["properties"]["author"] == HANDLER),
+        "a history result with commit and author"
+    );
+
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&sarif_schema())
+        .expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The schema does judge the output: a result with an unknown level fails.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!validator.is_valid(&broken));
+}
+
 /// A `<testcase>` of a JUnit report: name, classname and its failures
 /// (message, type).
 #[derive(Debug, Default)]
@@ -269,7 +338,9 @@ pub fn junit_cases(xml: &str) -> Vec<Case> {
                         let a = a.unwrap();
                         (
                             String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
-                            a.unescape_value().unwrap().into_owned(),
+                            a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                                .unwrap()
+                                .into_owned(),
                         )
                     })
                     .collect();

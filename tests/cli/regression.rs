@@ -671,3 +671,47 @@ fn retain_until_counts_from_closure_in_the_calendars_zone() {
     assert_eq!(data["status"], "archived");
     assert_eq!(data["archive"]["retain_until"], "2028-12-31", "{data}");
 }
+
+// Issue 7, edit and output.
+
+/// Regression: with the root in a sub-folder of the git work tree (a
+/// monorepo), GitHub annotations and SARIF URIs named paths relative to the
+/// root, which GitHub resolves against the work tree and cannot place.
+#[test]
+fn monorepo_github_and_sarif_paths_are_relative_to_the_git_work_tree() {
+    let repo = Repo::empty();
+    repo.git(&["init", "-q"]);
+    Run::of(casework(&repo.home).arg("init").arg(repo.path("ops/cases"))).assert_code(OK);
+    assert!(
+        !repo.path("ops/cases/.git").exists(),
+        "one repository, not a nested one"
+    );
+    const CMP: &str = "records/complaint/CMP-2026-0001.md";
+    repo.write(
+        &format!("ops/cases/{CMP}"),
+        record("CMP-2026-0001", "complaint", "recieved", ""),
+    );
+    let check = |format: &str| {
+        let run = Run::of(
+            casework(&repo.home)
+                .current_dir(repo.path("ops/cases/records"))
+                .args(["check", "--format", format]),
+        );
+        run.assert_code(FINDINGS);
+        run
+    };
+    let github = check("github").stdout;
+    assert!(
+        github.starts_with(&format!("::error file=ops/cases/{CMP},line=5,col=9,")),
+        "{github}"
+    );
+    let sarif = check("sarif").json();
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], format!("ops/cases/{CMP}"), "{sarif}");
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+    // The other formats keep paths relative to the casework root.
+    let json = check("json").json();
+    assert_eq!(json["diagnostics"][0]["file"], CMP, "{json}");
+    assert!(check("human").stdout.starts_with(&format!("{CMP}:5:9:")));
+    assert!(check("junit").stdout.contains(&format!("name=\"{CMP}\"")));
+}

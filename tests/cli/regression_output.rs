@@ -262,7 +262,10 @@ fn junit_cr_is_written_as_char_ref() {
                 for a in e.attributes() {
                     let a = a.unwrap();
                     if a.key.as_ref() == b"message" {
-                        message = a.unescape_value().unwrap().into_owned();
+                        message = a
+                            .normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                            .unwrap()
+                            .into_owned();
                     }
                 }
             }
