@@ -1,5 +1,9 @@
 //! JUnit XML: one test case per file, one `<failure>` per error; warnings
 //! go to the test case's `<system-out>`.
+//!
+//! Written by hand on purpose: `quick-junit` allows one `<failure>` per test
+//! case and writes line breaks in attributes raw (parsers turn them into
+//! spaces), and escaping five characters needs no XML writer.
 
 use super::{location, message_with_commit};
 use crate::diag::{Diagnostic, Report, Severity};
