@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod diag;
 pub mod edit;
 pub mod files;

@@ -148,14 +148,14 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
             .user
             .unwrap_or("(unknown user: set GIT_AUTHOR_EMAIL or git config user.email)");
         refusals.extend(
-            workflow::judge_transition(ctx.config, kind, &from, &to, &new.data, user, now)
+            workflow::judge_transition(&ctx.config, kind, &from, &to, &new.data, user, now)
                 .into_iter()
                 .map(|v| v.message),
         );
     }
-    let had = record::missing_links(ctx.config, &rec.data);
+    let had = record::missing_links(&ctx.config, &rec.data);
     refusals.extend(
-        record::missing_links(ctx.config, &new.data)
+        record::missing_links(&ctx.config, &new.data)
             .into_iter()
             .filter(|l| !had.contains(l))
             .map(|l| format!("related case {l} does not exist")),
