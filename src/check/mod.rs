@@ -6,30 +6,26 @@ pub mod select;
 use crate::calendar::{ClockState, clocks};
 use crate::config::Kind;
 use crate::diag::{Code, Diagnostic, Report};
-use crate::record::{self, PosMap, Record, RecordSet, set::path_of};
+use crate::record::{self, PosMap, Record, RecordFile, RecordSet, SetRecord, set::path_of};
 use crate::schema::{self, KindSchema};
 use crate::workflow;
 use chrono::Datelike;
-use rayon::prelude::*;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 
 pub use crate::context::Context;
 pub use select::{SelectError, Selection, select};
 
-/// Check every record of the set, reporting findings only for `only` when
-/// given (links and duplicates are still judged against every record).
-pub fn run(ctx: &Context, set: &RecordSet, only: Option<&HashSet<String>>) -> Report {
+/// Load and check every record file, reporting findings only for `only`
+/// when given (links and duplicates are still judged against every
+/// record). Each record is judged alone in the loading pass, while its
+/// data is parsed; then the set is judged across files.
+pub fn run(ctx: &Context, files: Vec<RecordFile>, only: Option<&HashSet<String>>) -> (Report, RecordSet) {
     let wanted = |path: &str| only.is_none_or(|o| o.contains(path));
-    let results: Vec<Vec<Diagnostic>> = set
-        .entries()
-        .par_iter()
-        .map(|e| match e {
-            _ if !wanted(path_of(e)) => Vec::new(),
-            Err(d) => vec![(**d).clone()],
-            Ok(rec) => check_record(ctx, rec),
-        })
-        .collect();
+    let (set, results) = RecordSet::load_with(&ctx.config, files, |loaded| match loaded {
+        Err(d) if wanted(&d.file) => vec![(**d).clone()],
+        Ok(rec) if wanted(&rec.file.path) => check_record(ctx, rec),
+        _ => Vec::new(),
+    });
     let mut report = Report {
         files: set
             .entries()
@@ -42,9 +38,9 @@ pub fn run(ctx: &Context, set: &RecordSet, only: Option<&HashSet<String>>) -> Re
     };
     report.records = report.files.len();
     report.diagnostics.extend(results.into_iter().flatten());
-    report.diagnostics.extend(cross_file(ctx, set, &wanted));
+    report.diagnostics.extend(cross_file(ctx, &set, &wanted));
     report.sort();
-    report
+    (report, set)
 }
 
 /// Findings of one record on its own.
@@ -262,7 +258,7 @@ fn cross_file(ctx: &Context, set: &RecordSet, wanted: &dyn Fn(&str) -> bool) -> 
             Default::default()
         }
     };
-    let mut found: BTreeMap<&str, (&Record, Vec<Pending>)> = BTreeMap::new();
+    let mut found: BTreeMap<&str, (&SetRecord, Vec<Pending>)> = BTreeMap::new();
     for (id, recs) in set.ids().filter(|(_, r)| r.len() > 1) {
         for rec in &recs {
             let others: Vec<&str> = recs
@@ -278,12 +274,8 @@ fn cross_file(ctx: &Context, set: &RecordSet, wanted: &dyn Fn(&str) -> bool) -> 
         }
     }
     for rec in set.records() {
-        let Some(Value::Array(items)) = rec.data.get("related") else {
-            continue;
-        };
-        for (i, target) in items.iter().enumerate() {
-            let Some(target) = target.as_str() else { continue };
-            if !set.has_id(target) && !disposed.contains(target) {
+        for (i, target) in rec.related() {
+            if !set.has_id(target) && !disposed.contains(target.as_str()) {
                 found.entry(&rec.file.path).or_insert((rec, Vec::new())).1.push((
                     format!("/related/{i}"),
                     Code::BrokenLink,

@@ -4,7 +4,7 @@ use super::{Exit, FINDINGS, Globals, OK};
 use crate::check::{run as check_all, select};
 use crate::diag::one_line;
 use crate::output::{Format, RenderOptions, github_step_summary, render};
-use crate::record::{self, RecordSet};
+use crate::record;
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::PathBuf;
@@ -59,8 +59,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let started = std::time::Instant::now();
     let found = record::discover(cfg).map_err(|e| Exit::usage(e.to_string()))?;
     let selection = select(cfg, &g.start_dir(), &args.paths, found).map_err(|e| Exit::usage(e.to_string()))?;
-    let set = RecordSet::load(cfg, selection.files);
-    let mut report = check_all(&ctx, &set, selection.only.as_ref());
+    let (mut report, _) = check_all(&ctx, selection.files, selection.only.as_ref());
     if let Some(rev) = &args.since {
         let history = crate::history::check_since(&ctx, rev).map_err(|e| Exit::usage(e.to_string()))?;
         report.commits = history.commits;

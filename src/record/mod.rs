@@ -8,7 +8,7 @@ pub mod yaml;
 use crate::config::{Config, Kind};
 use crate::diag::{Code, Diagnostic, Pos, Span};
 use serde_json::Value;
-pub use set::RecordSet;
+pub use set::{RecordSet, SetRecord};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;

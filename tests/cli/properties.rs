@@ -50,8 +50,7 @@ impl Env {
         let config = &self.ctx.config;
         let path = config.root.join(rel);
         std::fs::write(&path, text).unwrap();
-        let set = record::RecordSet::load(config, record::discover(config).unwrap());
-        let report = check::run(&self.ctx, &set, None);
+        let (report, _) = check::run(&self.ctx, record::discover(config).unwrap(), None);
         std::fs::remove_file(&path).unwrap();
         report.diagnostics
     }
