@@ -195,3 +195,69 @@ pub fn render_timeline(entries: &[TimelineEntry], color: bool) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{ClockView, NextStep};
+    use serde_json::json;
+
+    fn view() -> CaseView {
+        let Value::Object(fields) = json!({
+            "kind": "complaint",
+            "tags": ["a", 2],
+            "customer": {"name": "Ann\n::warning x", "contact": "a@x.org"},
+            "updates": [{"at": "t"}],
+        }) else {
+            unreachable!()
+        };
+        CaseView {
+            id: "CMP-2026-0001".into(),
+            title: "Late parcel".into(),
+            kind: "complaint".into(),
+            path: "records/complaint/CMP-2026-0001.md".into(),
+            status: Some("received".into()),
+            states: vec!["received".into(), "closed".into()],
+            age_days: Some(3),
+            fields,
+            next: vec![NextStep {
+                to: "closed".into(),
+                name: Some("close".into()),
+                role: None,
+                unmet: vec!["missing field `closure`".into()],
+            }],
+            clocks: vec![ClockView {
+                name: "response".into(),
+                due: "2026-03-04".into(),
+                state: ClockStatus::DueSoon,
+            }],
+            timeline: None,
+        }
+    }
+
+    #[test]
+    fn renders_every_part_on_lines_of_its_own() {
+        assert_eq!(
+            render_case(&view(), false),
+            "CMP-2026-0001  Late parcel\n\
+             kind: complaint  (records/complaint/CMP-2026-0001.md)\n\
+             state: [received] -> closed\n\
+             age: 3 days\n\
+             \n  kind                   complaint\n  \
+             tags                   a, 2\n  \
+             customer               name=Ann\\n::warning x; contact=a@x.org\n  \
+             updates                (1 item)\n\
+             \nNext:\n  -> closed (close): needs\n       - missing field `closure`\n\
+             \nSLA:\n  response                 due 2026-03-04  due soon\n"
+        );
+    }
+
+    #[test]
+    fn the_view_is_data() {
+        let v = serde_json::to_value(view()).unwrap();
+        assert_eq!(v["fields"]["tags"], json!(["a", 2]));
+        assert_eq!(v["clocks"][0]["state"], "due-soon");
+        assert_eq!(v["next"][0]["unmet"][0], "missing field `closure`");
+        assert!(v["timeline"].is_null());
+    }
+}

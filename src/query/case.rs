@@ -24,7 +24,7 @@ pub struct CaseView {
     /// Whole days since `opened`.
     pub age_days: Option<i64>,
     /// Every front-matter field but `id`, `title` and `status`, in file order.
-    pub fields: Vec<(String, Value)>,
+    pub fields: serde_json::Map<String, Value>,
     /// The transitions out of the current state.
     pub next: Vec<NextStep>,
     pub clocks: Vec<ClockView>,
@@ -78,7 +78,7 @@ pub fn case_view(
             .filter(|(k, _)| !matches!(k.as_str(), "id" | "title" | "status"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
-        _ => Vec::new(),
+        _ => serde_json::Map::new(),
     };
     let clocks = clocks(kind, &ctx.config.calendar, &rec.data, ctx.now, 1)
         .into_iter()
