@@ -288,8 +288,9 @@ fn cross_file(ctx: &Context, set: &RecordSet, wanted: &dyn Fn(&str) -> bool) -> 
         if !wanted(path) {
             continue;
         }
-        // Rare: positions are parsed only for the records with a finding.
-        let map = rec.positions();
+        // Rare: the file is read again for positions, rather than every
+        // text kept (see `SetRecord`).
+        let map = rec.positions(&ctx.config);
         let id = rec.id().map(str::to_string);
         for (pointer, code, message) in items {
             out.push(

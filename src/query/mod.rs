@@ -45,11 +45,10 @@ pub fn find(ctx: &Context, id: &str) -> Result<Record, FindError> {
         }
     }
     let set = ctx.records().map_err(|e| FindError::Walk(e.to_string()))?;
-    // The set keeps no bodies: the record's file is read whole.
     match set.with_id(id).next() {
-        Some(r) => {
-            record::load(&r.file, config).map_err(|d| FindError::Unreadable(format!("{}: {}", d.file, d.message)))
-        }
+        Some(r) => r
+            .record(config)
+            .map_err(|d| FindError::Unreadable(format!("{}: {}", d.file, d.message))),
         None => Err(FindError::NotFound(id.to_string())),
     }
 }

@@ -1,7 +1,9 @@
-//! Every record of the working tree, loaded once and indexed by path, ID and
-//! kind: what `check`, `query` and the reports read instead of the files.
+//! Every record of the working tree, read and parsed once in parallel and
+//! indexed by path, ID and kind, load failures included: `check` judges
+//! each record in that pass and the set across files; `query` finds a case
+//! by ID in it.
 
-use super::{FrontMatter, LoadFailure, PosMap, Record, RecordFile, yaml};
+use super::{LoadFailure, PosMap, Record, RecordFile};
 use crate::config::Config;
 use rayon::prelude::*;
 use serde_json::Value;
@@ -11,24 +13,28 @@ use std::collections::BTreeMap;
 /// (a finding about the file, kept so that no file goes missing).
 pub type Loaded = Result<SetRecord, LoadFailure>;
 
-/// A record of the set. A parsed front-matter takes several times the
-/// memory of its text, so the set keeps the text up to the end of the
-/// front-matter and the fields its indexes need; [`SetRecord::record`]
-/// parses the rest again when a consumer wants it.
+/// A record of the set: what the indexes and the checks across files need.
+///
+/// Neither the parsed data nor the text is kept. A parsed front-matter
+/// takes ten times the memory of its text, and even the text alone (about
+/// 1.2 KB a record) made `check` of 100,000 records a quarter slower here,
+/// in page faults. Consumers that need every record's data do their work
+/// in the loading pass ([`RecordSet::load_with`]), while each record is
+/// whole, as `check` does.
 #[derive(Debug, Clone)]
 pub struct SetRecord {
     pub file: RecordFile,
-    /// The file's text up to the end of the front-matter (not the body).
-    head: String,
-    fm: FrontMatter,
     id: Option<String>,
     kind: Option<String>,
     /// The string items of `related`, with their index in the list.
     related: Vec<(usize, String)>,
+    /// A hash of the front-matter text that was loaded, so that a later
+    /// read of the file is known to be the same text.
+    fm_hash: u64,
 }
 
 impl SetRecord {
-    fn new(rec: Record) -> SetRecord {
+    fn new(rec: &Record) -> SetRecord {
         let text = |k: &str| rec.data.get(k).and_then(Value::as_str).map(str::to_string);
         let related = match rec.data.get("related") {
             Some(Value::Array(items)) => items
@@ -38,17 +44,12 @@ impl SetRecord {
                 .collect(),
             _ => Vec::new(),
         };
-        let (id, kind) = (text("id"), text("kind"));
-        let mut head = rec.text;
-        head.truncate(rec.fm.body_start);
-        head.shrink_to_fit();
         SetRecord {
-            file: rec.file,
-            head,
-            fm: rec.fm,
-            id,
-            kind,
+            file: rec.file.clone(),
+            id: text("id"),
+            kind: text("kind"),
             related,
+            fm_hash: hash(rec.yaml()),
         }
     }
 
@@ -67,31 +68,27 @@ impl SetRecord {
         &self.related
     }
 
-    /// The front-matter's data, parsed again.
-    pub fn data(&self) -> Value {
-        yaml::parse(&self.head[self.fm.yaml.clone()], self.fm.first_line, false)
-            .map(|(v, _)| v)
-            .unwrap_or(Value::Null)
+    /// The record, read again from its file.
+    pub fn record(&self, config: &Config) -> Result<Record, LoadFailure> {
+        super::load(&self.file, config)
     }
 
-    /// The record without its body (`body()` is empty): for the whole
-    /// text, load the file again.
-    pub fn record(&self) -> Record {
-        Record {
-            file: self.file.clone(),
-            text: self.head.clone(),
-            fm: self.fm.clone(),
-            data: self.data(),
+    /// Positions of every node, for the rare finding found across files:
+    /// from the file read again, and only if its front-matter is still the
+    /// text that was loaded (else none, never positions of another text).
+    pub fn positions(&self, config: &Config) -> PosMap {
+        match self.record(config) {
+            Ok(rec) if hash(rec.yaml()) == self.fm_hash => rec.positions(),
+            _ => PosMap::default(),
         }
     }
+}
 
-    /// Positions of every node, for findings about this record.
-    pub fn positions(&self) -> PosMap {
-        yaml::parse(&self.head[self.fm.yaml.clone()], self.fm.first_line, true)
-            .ok()
-            .and_then(|(_, p)| p)
-            .unwrap_or_default()
-    }
+fn hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 /// The loaded records, sorted by path.
@@ -112,9 +109,9 @@ impl RecordSet {
     }
 
     /// [`RecordSet::load`], calling `visit` on each file's outcome while
-    /// its record is whole (parsed data and body), in the same parallel
-    /// pass: a check of every record then parses each once. The results
-    /// come in the set's order.
+    /// its record is whole (parsed data and text), in the same parallel
+    /// pass: a check of every record then reads and parses each once. The
+    /// results come in the set's order.
     pub fn load_with<T: Send>(
         config: &Config,
         mut files: Vec<RecordFile>,
@@ -127,7 +124,7 @@ impl RecordSet {
             .map(|f| {
                 let loaded = super::load_owned(f, config);
                 let result = visit(&loaded);
-                (loaded.map(SetRecord::new), result)
+                (loaded.map(|rec| SetRecord::new(&rec)), result)
             })
             .unzip();
         (RecordSet::from_entries(entries), results)
@@ -250,7 +247,7 @@ mod tests {
             abs: PathBuf::from("/r").join(path),
             entry: super::super::Entry::File,
         };
-        super::super::parse(file, format!("---\n{yaml}---\nbody\n")).map(SetRecord::new)
+        super::super::parse(file, format!("---\n{yaml}---\nbody\n")).map(|r| SetRecord::new(&r))
     }
 
     #[test]
@@ -279,8 +276,26 @@ mod tests {
         assert!(set.get_path("records/c.md").is_none());
         assert_eq!(set.records().count(), 4);
         let b = set.with_id("B-2026-0002").next().unwrap();
-        assert_eq!(b.data()["kind"], "b");
-        assert_eq!(b.record().body(), "");
-        assert_eq!(b.positions()["/kind"].value.start.line, 3);
+        assert_eq!(b.related(), []);
+    }
+
+    #[test]
+    fn positions_only_from_the_text_that_was_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("casework.toml"), Config::default_toml()).unwrap();
+        let config = crate::config::load(&root).unwrap();
+        let rel = "records/complaint/CMP-2026-0001.md";
+        std::fs::create_dir_all(root.join("records/complaint")).unwrap();
+        std::fs::write(root.join(rel), "---\nid: CMP-2026-0001\n---\n").unwrap();
+        let set = RecordSet::load(
+            &config,
+            vec![super::super::record_file(&root, &root.join(rel), super::super::Entry::File).unwrap()],
+        );
+        let rec = set.with_id("CMP-2026-0001").next().unwrap();
+        assert_eq!(rec.positions(&config)["/id"].value.start.line, 2);
+        // Edited after loading: a position in the new text would point at the wrong line.
+        std::fs::write(root.join(rel), "---\ntitle: T\nid: CMP-2026-0001\n---\n").unwrap();
+        assert!(rec.positions(&config).is_empty());
     }
 }
