@@ -1,81 +1,47 @@
 //! Validate the records of the working tree: each file alone (in parallel),
 //! then across files (duplicate IDs, related links).
 
+pub mod select;
+
 use crate::calendar::{ClockState, clocks};
-use crate::config::{Config, Kind};
+use crate::config::Kind;
 use crate::diag::PosMap;
 use crate::diag::{Code, Diagnostic, Report};
-use crate::record::{self, Record, RecordFile};
-use crate::schema::{self, KindSchema, Schemas};
+use crate::record::{self, Record, RecordFile, RecordSet, SetRecord, set::path_of};
+use crate::schema::{self, KindSchema};
 use crate::workflow;
-use chrono::{DateTime, Datelike, Utc};
-use rayon::prelude::*;
-use serde_json::Value;
+use chrono::Datelike;
 use std::collections::{BTreeMap, HashSet};
 
-/// What a check needs besides the records.
-pub struct Context<'a> {
-    pub config: &'a Config,
-    pub schemas: &'a Schemas,
-    /// The time SLA clocks and time guards are judged at.
-    pub now: DateTime<Utc>,
-}
+pub use crate::context::Context;
+pub use select::{SelectError, Selection, select};
 
-/// What the cross-file checks need of a record, kept instead of its text.
-struct Summary {
-    index: usize,
-    id: Option<String>,
-    related: Vec<(usize, String)>,
-}
-
-/// Check every record file, reporting findings only for `only` when given
-/// (links and duplicates are still judged against every record).
-pub fn run(ctx: &Context, files: &[RecordFile], only: Option<&HashSet<String>>) -> Report {
-    let wanted = |f: &RecordFile| only.is_none_or(|o| o.contains(&f.path));
-    let results: Vec<(Option<Summary>, Vec<Diagnostic>)> = files
-        .par_iter()
-        .enumerate()
-        .map(|(index, file)| match record::load(file, ctx.config) {
-            Err(d) => (None, if wanted(file) { vec![*d] } else { Vec::new() }),
-            Ok(rec) => {
-                let diags = if wanted(file) {
-                    check_record(ctx, &rec)
-                } else {
-                    Vec::new()
-                };
-                let related = match rec.data.get("related") {
-                    Some(Value::Array(items)) => items
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, v)| v.as_str().map(|s| (i, s.to_string())))
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                (
-                    Some(Summary {
-                        index,
-                        id: rec.id().map(str::to_string),
-                        related,
-                    }),
-                    diags,
-                )
-            }
-        })
-        .collect();
-
+/// Load and check every record file, reporting findings only for `only`
+/// when given (links and duplicates are still judged against every
+/// record). Each record is judged alone in the loading pass, while its
+/// data is parsed; then the set is judged across files.
+pub fn run(ctx: &Context, files: Vec<RecordFile>, only: Option<&HashSet<String>>) -> (Report, RecordSet) {
+    let wanted = |path: &str| only.is_none_or(|o| o.contains(path));
+    let (set, results) = RecordSet::load_with(&ctx.config, files, |loaded| match loaded {
+        Err(d) if wanted(&d.file) => vec![(**d).clone()],
+        Ok(rec) if wanted(&rec.file.path) => check_record(ctx, rec),
+        _ => Vec::new(),
+    });
     let mut report = Report {
-        files: files.iter().filter(|f| wanted(f)).map(|f| f.path.clone()).collect(),
+        files: set
+            .entries()
+            .iter()
+            .map(path_of)
+            .filter(|p| wanted(p))
+            .map(str::to_string)
+            .collect(),
         ..Report::default()
     };
     report.records = report.files.len();
-    let mut summaries = Vec::new();
-    for (s, d) in results {
-        report.diagnostics.extend(d);
-        summaries.extend(s);
-    }
-    report.diagnostics.extend(cross_file(ctx, files, &summaries, &wanted));
+    report.diagnostics.extend(results.into_iter().flatten());
+    report.diagnostics.extend(cross_file(ctx, &set, &wanted));
     report.sort();
-    report
+    (report, set)
 }
 
 /// Findings of one record on its own.
@@ -236,9 +202,9 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
         }
     }
 
-    for u in workflow::field_roles(ctx.config, kind, &rec.data)
+    for u in workflow::field_roles(&ctx.config, kind, &rec.data)
         .into_iter()
-        .chain(workflow::time_guards(ctx.config, kind, &rec.data, ctx.now))
+        .chain(workflow::time_guards(&ctx.config, kind, &rec.data, ctx.now))
     {
         emit(
             &mut positions,
@@ -275,22 +241,14 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
     out
 }
 
+/// A cross-file finding before its position is known: (pointer, code, message).
+type Pending = (String, Code, String);
+
 /// Duplicate IDs and links to cases that do not exist.
-fn cross_file(
-    ctx: &Context,
-    files: &[RecordFile],
-    summaries: &[Summary],
-    wanted: &dyn Fn(&RecordFile) -> bool,
-) -> Vec<Diagnostic> {
-    let mut by_id: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for s in summaries {
-        if let Some(id) = &s.id {
-            by_id.entry(id.as_str()).or_default().push(s.index);
-        }
-    }
+fn cross_file(ctx: &Context, set: &RecordSet, wanted: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
     // IDs disposed of are gone on purpose: links to them are not broken.
     let mut out = Vec::new();
-    let disposed = match record::read_register(ctx.config) {
+    let disposed = match record::read_register(&ctx.config) {
         Ok(text) => record::register_ids(&text),
         Err(e) => {
             out.push(Diagnostic::error(
@@ -301,26 +259,25 @@ fn cross_file(
             Default::default()
         }
     };
-    // (file index) -> findings as (pointer, code, message)
-    let mut found: BTreeMap<usize, Vec<(String, Code, String)>> = BTreeMap::new();
-    for (id, idx) in by_id.iter().filter(|(_, v)| v.len() > 1) {
-        for &i in idx {
-            let others: Vec<&str> = idx
+    let mut found: BTreeMap<&str, (&SetRecord, Vec<Pending>)> = BTreeMap::new();
+    for (id, recs) in set.ids().filter(|(_, r)| r.len() > 1) {
+        for rec in &recs {
+            let others: Vec<&str> = recs
                 .iter()
-                .filter(|&&j| j != i)
-                .map(|&j| files[j].path.as_str())
+                .filter(|o| o.file.path != rec.file.path)
+                .map(|o| o.file.path.as_str())
                 .collect();
-            found.entry(i).or_default().push((
+            found.entry(&rec.file.path).or_insert((rec, Vec::new())).1.push((
                 "/id".into(),
                 Code::DuplicateId,
                 format!("id {id} is also used by {}", others.join(", ")),
             ));
         }
     }
-    for s in summaries {
-        for (i, target) in &s.related {
-            if !by_id.contains_key(target.as_str()) && !disposed.contains(target) {
-                found.entry(s.index).or_default().push((
+    for rec in set.records() {
+        for (i, target) in rec.related() {
+            if !set.has_id(target) && !disposed.contains(target.as_str()) {
+                found.entry(&rec.file.path).or_insert((rec, Vec::new())).1.push((
                     format!("/related/{i}"),
                     Code::BrokenLink,
                     format!("related case {target} does not exist"),
@@ -328,18 +285,17 @@ fn cross_file(
             }
         }
     }
-    for (i, items) in found {
-        let file = &files[i];
-        if !wanted(file) {
+    for (path, (rec, items)) in found {
+        if !wanted(path) {
             continue;
         }
-        // Rare: read the file again for positions rather than keep every text.
-        let rec = record::load(file, ctx.config).ok();
-        let map = rec.as_ref().map(Record::positions).unwrap_or_default();
-        let id = rec.as_ref().and_then(|r| r.id().map(str::to_string));
+        // Rare: the file is read again for positions, rather than every
+        // text kept (see `SetRecord`).
+        let map = rec.positions(&ctx.config);
+        let id = rec.id().map(str::to_string);
         for (pointer, code, message) in items {
             out.push(
-                Diagnostic::error(code, file.path.clone(), message)
+                Diagnostic::error(code, path, message)
                     .at(crate::diag::locate(&map, &pointer, false))
                     .record(id.clone()),
             );

@@ -1,12 +1,11 @@
 //! `casework check [PATH...] [--since REV] [--format F] [--deny-warnings]`
 
-use super::{Exit, FINDINGS, Globals, OK, now};
-use crate::check::{Context, run as check_all};
+use super::{Exit, FINDINGS, Globals, OK};
+use crate::check::{run as check_all, select};
 use crate::diag::one_line;
 use crate::output::{Format, RenderOptions, github_step_summary, render};
-use crate::record::{self, RecordFile};
-use crate::schema::Schemas;
-use std::collections::HashSet;
+use crate::record;
+use clap::ValueEnum;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -24,86 +23,43 @@ pub struct Args {
     #[arg(long, value_name = "REV")]
     pub since: Option<String>,
     /// Output format: human, json, github (Actions annotations), sarif, junit.
-    #[arg(long, default_value = "human", value_name = "FORMAT")]
-    pub format: Format,
+    #[arg(long, value_enum, ignore_case = true, default_value_t = CheckFormat::Human, value_name = "FORMAT", hide_possible_values = true)]
+    pub format: CheckFormat,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
 }
 
-pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
-    let cfg = g.load_config()?;
-    let now = now()?;
-    let started = std::time::Instant::now();
-    let mut files = record::discover(&cfg);
-    let only = if args.paths.is_empty() {
-        None
-    } else {
-        let known: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
-        let mut wanted = HashSet::new();
-        let base = g.start_dir();
-        for p in &args.paths {
-            let p = if p.is_relative() { base.join(p) } else { p.clone() };
-            if !p.exists() {
-                return Err(Exit::usage(format!("{}: no such file or folder", p.display())));
-            }
-            let root = std::fs::canonicalize(&cfg.root).unwrap_or(cfg.root.clone());
-            // Resolve the folders but not the file itself: a symlink stays a symlink.
-            let abs = match (p.parent(), p.file_name()) {
-                (Some(dir), Some(name)) if !p.is_dir() => {
-                    std::fs::canonicalize(dir).unwrap_or(dir.to_path_buf()).join(name)
-                }
-                _ => std::fs::canonicalize(&p).unwrap_or(p.clone()),
-            };
-            let Some(rf) = record::record_file_at(&root, &abs) else {
-                return Err(Exit::usage(format!(
-                    "{} is outside the records repository at {}",
-                    p.display(),
-                    cfg.root.display()
-                )));
-            };
-            let records_prefix = format!("{}/", cfg.records_dir);
-            // A README or a file of a case's folder is not a record, as in a full check.
-            if !abs.is_dir()
-                && rf.path.starts_with(&records_prefix)
-                && !record::is_record_path(&cfg.records_dir, &rf.path)
-            {
-                continue;
-            }
-            if !abs.is_dir() && !rf.path.starts_with(&records_prefix) {
-                return Err(Exit::usage(format!(
-                    "{} is not a record file: records live under {}/ of {}",
-                    p.display(),
-                    cfg.records_dir,
-                    cfg.root.display()
-                )));
-            }
-            if abs.is_dir() {
-                let prefix = if rf.path.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}/", rf.path)
-                };
-                wanted.extend(known.iter().filter(|k| k.starts_with(&prefix)).cloned());
-            } else {
-                if !known.contains(&rf.path) {
-                    files.push(RecordFile {
-                        abs: cfg.root.join(&rf.path),
-                        ..rf.clone()
-                    });
-                }
-                wanted.insert(rf.path);
-            }
+/// The formats of `check --format`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Github,
+    Sarif,
+    Junit,
+}
+
+impl From<CheckFormat> for Format {
+    fn from(f: CheckFormat) -> Format {
+        match f {
+            CheckFormat::Human => Format::Human,
+            CheckFormat::Json => Format::Json,
+            CheckFormat::Github => Format::Github,
+            CheckFormat::Sarif => Format::Sarif,
+            CheckFormat::Junit => Format::Junit,
         }
-        Some(wanted)
-    };
-    let schemas = Schemas::compile(&cfg);
-    let ctx = Context {
-        config: &cfg,
-        schemas: &schemas,
-        now,
-    };
-    let mut report = check_all(&ctx, &files, only.as_ref());
+    }
+}
+
+pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
+    let ctx = g.context()?;
+    let cfg = &ctx.config;
+    let format = Format::from(args.format);
+    let started = std::time::Instant::now();
+    let found = record::discover(cfg).map_err(|e| Exit::usage(e.to_string()))?;
+    let selection = select(cfg, &g.start_dir(), &args.paths, found).map_err(|e| Exit::usage(e.to_string()))?;
+    let (mut report, _) = check_all(&ctx, selection.files, selection.only.as_ref());
     if let Some(rev) = &args.since {
         let history = crate::history::check_since(&ctx, rev).map_err(|e| Exit::usage(e.to_string()))?;
         report.commits = history.commits;
@@ -121,9 +77,9 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         path_prefix: &workdir_prefix(&cfg.root),
     };
     let mut out = std::io::stdout().lock();
-    let quiet_clean = g.quiet && args.format == Format::Human && report.diagnostics.is_empty();
+    let quiet_clean = g.quiet && format == Format::Human && report.diagnostics.is_empty();
     if !quiet_clean {
-        match render(&report, args.format, &opts, &mut out) {
+        match render(&report, format, &opts, &mut out) {
             // The reader went away (`| head`): the exit code still tells the result.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
             Err(e) => return Err(Exit::usage(format!("cannot write output: {e}"))),
@@ -131,7 +87,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         }
     }
     let _ = out.flush();
-    if args.format == Format::Github
+    if format == Format::Github
         && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
     {
         let summary = github_step_summary(&report);

@@ -24,6 +24,7 @@ mod show;
 mod transition;
 
 use crate::config::{self, Config};
+use crate::context::Context;
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -149,6 +150,13 @@ impl Globals {
                 message: None,
             }
         })
+    }
+
+    /// The configuration, schemas and time every command that judges
+    /// records runs with, built once.
+    pub fn context(&self) -> Result<Context, Exit> {
+        let config = self.load_config()?;
+        Ok(Context::new(config, now()?))
     }
 }
 

@@ -1,11 +1,9 @@
 //! `casework new KIND --title T [--set FIELD=VALUE]... [--commit]`
 
-use super::{Exit, FINDINGS, Globals, OK, identity, now};
-use crate::check::Context;
+use super::{Exit, FINDINGS, Globals, OK, identity};
 use crate::diag::one_line;
 use crate::edit::new::{Created, NewRecord, create};
 use crate::edit::value::parse_assignment;
-use crate::schema::Schemas;
 
 /// Create a record with the next free ID of its kind and year, in the kind's first state,
 /// opened now and owned by you (GIT_AUTHOR_EMAIL, git's author.email or user.email, or EMAIL). Prints its path,
@@ -32,7 +30,8 @@ pub struct Args {
 }
 
 pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
-    let cfg = g.load_config()?;
+    let ctx = g.context()?;
+    let cfg = &ctx.config;
     let kind = cfg.kinds.get(&args.kind).ok_or_else(|| {
         Exit::usage(format!(
             "unknown kind `{}` (kinds: {})",
@@ -45,12 +44,6 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         .iter()
         .map(|s| parse_assignment(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let schemas = Schemas::compile(&cfg);
-    let ctx = Context {
-        config: &cfg,
-        schemas: &schemas,
-        now: now()?,
-    };
     let owner = identity(&cfg.root);
     if owner.is_none() && !sets.iter().any(|a| a.path[0] == "owner") {
         eprintln!(

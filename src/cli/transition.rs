@@ -1,14 +1,12 @@
 //! `casework transition ID STATE [--set FIELD=VALUE]... [--note TEXT] [--commit] [--force]`
 //! and `casework set ID FIELD=VALUE... [--commit] [--force]`
 
-use super::{Exit, FINDINGS, Globals, OK, identity, now};
-use crate::check::Context;
+use super::{Exit, FINDINGS, Globals, OK, identity};
 use crate::diag::one_line;
 use crate::edit::transition::{Outcome, Request, plan};
 use crate::edit::value::parse_assignment;
 use crate::edit::{Transaction, has_uncommitted_changes};
 use crate::query;
-use crate::schema::Schemas;
 
 /// Move a case to another state. Refuses (exit 1, file unchanged) an edge the workflow does
 /// not allow, an unmet guard of the new state, or a step that needs a role you do not have.
@@ -73,20 +71,21 @@ fn edit(
     do_commit: bool,
     force: bool,
 ) -> Result<u8, Exit> {
-    let cfg = g.load_config()?;
+    let ctx = g.context()?;
+    let cfg = &ctx.config;
     let sets = sets
         .iter()
         .map(|s| parse_assignment(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
     // Holds the writers' lock until the change is written and committed.
     let mut tx = Transaction::begin(&cfg.root)?;
-    let rec = query::find(&cfg, id).map_err(|e| match e {
+    let rec = query::find(&ctx, id).map_err(|e| match e {
         // A record that cannot be read is a finding about it, as in `check`.
         query::FindError::NotFound(_) | query::FindError::Unreadable(_) => Exit {
             code: FINDINGS,
             message: Some(e.to_string()),
         },
-        query::FindError::BadId(_) => Exit::usage(e.to_string()),
+        query::FindError::BadId(_) | query::FindError::Walk(_) => Exit::usage(e.to_string()),
     })?;
     let kind = rec
         .kind()
@@ -101,12 +100,6 @@ fn edit(
             )),
         });
     }
-    let schemas = Schemas::compile(&cfg);
-    let ctx = Context {
-        config: &cfg,
-        schemas: &schemas,
-        now: now()?,
-    };
     let user = identity(&cfg.root);
     let req = Request {
         to,

@@ -29,7 +29,7 @@ const OWN_FIELDS: [&str; 4] = ["id", "kind", "status", "opened"];
 
 /// Build, validate and write a new record as part of `tx`.
 pub fn create(ctx: &Context, req: NewRecord, tx: &mut Transaction) -> Result<Created> {
-    let config = ctx.config;
+    let config = &ctx.config;
     let kind = req.kind;
     if req.title.trim().is_empty() {
         bail!("--title must not be empty");

@@ -88,7 +88,7 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
             });
             // Timestamps the step records, unless given with --set or already
             // present; and the retention date on archiving.
-            let target = query::simulate(ctx.config, kind, &rec.data, to, &t.sets, now);
+            let target = query::simulate(&ctx.config, kind, &rec.data, to, &t.sets, now);
             let given = |f: &str| req.sets.iter().any(|a| a.path.join(".") == f);
             for field in t
                 .sets
@@ -148,14 +148,14 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
             .user
             .unwrap_or("(unknown user: set GIT_AUTHOR_EMAIL or git config user.email)");
         refusals.extend(
-            workflow::judge_transition(ctx.config, kind, &from, &to, &new.data, user, now)
+            workflow::judge_transition(&ctx.config, kind, &from, &to, &new.data, user, now)
                 .into_iter()
                 .map(|v| v.message),
         );
     }
-    let had = record::missing_links(ctx.config, &rec.data);
+    let had = record::missing_links(&ctx.config, &rec.data);
     refusals.extend(
-        record::missing_links(ctx.config, &new.data)
+        record::missing_links(&ctx.config, &new.data)
             .into_iter()
             .filter(|l| !had.contains(l))
             .map(|l| format!("related case {l} does not exist")),

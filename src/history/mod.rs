@@ -166,7 +166,7 @@ pub(crate) fn shallow_commits(repo: &Repository) -> BTreeSet<Oid> {
 }
 
 fn layout(repo: &Repository, ctx: &Context) -> Result<Layout, HistoryError> {
-    layout_of(repo, ctx.config)
+    layout_of(repo, &ctx.config)
 }
 
 fn layout_of(repo: &Repository, config: &Config) -> Result<Layout, HistoryError> {
@@ -501,7 +501,7 @@ fn judge_file(
     disposed: &BTreeSet<String>,
     at_since: &HashMap<String, String>,
 ) -> Vec<Diagnostic> {
-    let config = ctx.config;
+    let config = &ctx.config;
     let kind_of = |v: &Version| -> Option<&Kind> {
         v.record
             .kind()

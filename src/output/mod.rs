@@ -3,6 +3,7 @@
 //! Renderers never print; they write to the `io::Write` they are given.
 //! Diagnostics arrive sorted and are rendered in the order given.
 
+pub mod case;
 mod github;
 mod human;
 mod json;

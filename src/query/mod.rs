@@ -1,12 +1,17 @@
 //! Questions asked of the records: where a case lives, and where it can go next.
 
-use crate::check::Context;
+pub mod case;
+
 use crate::config::{Config, Kind};
-use crate::record::{self, Record, RecordFile, get_path};
+use crate::context::Context;
+use crate::record::{self, Record, get_path};
 use crate::schema::{self, KindSchema};
 use crate::workflow;
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
 use serde_json::Value;
+
+pub use case::{CaseView, ClockStatus, ClockView, TimelineView, case_view};
 
 /// Why an ID cannot be looked up.
 #[derive(Debug, thiserror::Error)]
@@ -17,38 +22,39 @@ pub enum FindError {
     NotFound(String),
     #[error("{0}")]
     Unreadable(String),
+    /// The records folder cannot be listed (exit 2).
+    #[error("{0}")]
+    Walk(String),
 }
 
-/// Find the record with this ID: its kind's folder first (files are named
-/// `<ID>.md`), then every record.
-pub fn find(config: &Config, id: &str) -> Result<Record, FindError> {
+/// Find the record with this ID: the file `<kind folder>/<ID>.md` alone
+/// when it holds that ID, else the record set, loaded then.
+pub fn find(ctx: &Context, id: &str) -> Result<Record, FindError> {
     if !record::is_plausible_id(id) {
         return Err(FindError::BadId(id.to_string()));
     }
-    let load = |f: &RecordFile| {
-        record::load(f, config).map_err(|d| FindError::Unreadable(format!("{}: {}", d.file, d.message)))
-    };
+    let config = &ctx.config;
     if let Some(kind) = config.kind_for_id(id) {
         let rel = format!("{}/{id}.md", kind.dir);
         if let Some(f) = record::record_file_at(&config.root, &config.root.join(&rel)).filter(|f| f.abs.is_file()) {
-            let rec = load(&f)?;
+            let rec =
+                record::load(&f, config).map_err(|d| FindError::Unreadable(format!("{}: {}", d.file, d.message)))?;
             if rec.id() == Some(id) {
                 return Ok(rec);
             }
         }
     }
-    for f in record::discover(config) {
-        if let Ok(rec) = record::load(&f, config)
-            && rec.id() == Some(id)
-        {
-            return Ok(rec);
-        }
+    let set = ctx.records().map_err(|e| FindError::Walk(e.to_string()))?;
+    match set.with_id(id).next() {
+        Some(r) => r
+            .record(config)
+            .map_err(|d| FindError::Unreadable(format!("{}: {}", d.file, d.message))),
+        None => Err(FindError::NotFound(id.to_string())),
     }
-    Err(FindError::NotFound(id.to_string()))
 }
 
 /// A state a case may move to next, and what stands in the way.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct NextStep {
     pub to: String,
     pub name: Option<String>,
@@ -64,9 +70,9 @@ pub fn next_steps(ctx: &Context, kind: &Kind, rec: &Record, user: Option<&str>) 
     kind.next_states(from)
         .into_iter()
         .map(|t| {
-            let data = simulate(ctx.config, kind, &rec.data, &t.to, &t.sets, ctx.now);
+            let data = simulate(&ctx.config, kind, &rec.data, &t.to, &t.sets, ctx.now);
             let mut unmet: Vec<String> = workflow::judge_transition(
-                ctx.config,
+                &ctx.config,
                 kind,
                 from,
                 &t.to,
@@ -85,7 +91,7 @@ pub fn next_steps(ctx: &Context, kind: &Kind, rec: &Record, user: Option<&str>) 
                 );
             }
             unmet.extend(
-                workflow::time_guards(ctx.config, kind, &data, ctx.now)
+                workflow::time_guards(&ctx.config, kind, &data, ctx.now)
                     .into_iter()
                     .map(|u| u.message),
             );

@@ -2,11 +2,13 @@
 //! from the Markdown body, and parse it into a JSON value whose nodes can be
 //! traced back to a line and column.
 
+pub mod set;
 pub mod yaml;
 
 use crate::config::{Config, Kind};
 use crate::diag::{Code, Diagnostic, Pos, PosMap, Span};
 use serde_json::Value;
+pub use set::{RecordSet, SetRecord};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -155,43 +157,75 @@ impl<'a> Iterator for LineIter<'a> {
     }
 }
 
+/// A folder under the records folder that cannot be listed: its records
+/// would be missing from every check, so the run stops (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read the folder {path}: {reason}; its records cannot be checked")]
+pub struct DiscoverError {
+    /// Relative to the root.
+    pub path: String,
+    pub reason: String,
+}
+
 /// Every `*.md` file in a kind folder (or any folder) under the records dir,
 /// sorted by path. Files directly in the records folder (a README) are not
 /// records. Folder links are listed as [`Entry::FolderLink`] rather than
 /// followed, so that `check` reports them instead of passing over them.
-pub fn discover(config: &Config) -> Vec<RecordFile> {
+/// A folder that cannot be read is an error, not a folder without records.
+pub fn discover(config: &Config) -> Result<Vec<RecordFile>, DiscoverError> {
     let dir = config.root.join(&config.records_dir);
     // The walk follows a linked records folder itself: only if it stays inside.
     if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink())
         && crate::files::resolve_inside(&config.root, &dir).is_err()
     {
-        return record_file(&config.root, &dir, Entry::FolderLink).into_iter().collect();
+        return Ok(record_file(&config.root, &dir, Entry::FolderLink).into_iter().collect());
     }
-    let mut files: Vec<RecordFile> = WalkDir::new(&dir)
-        .min_depth(1)
-        .follow_links(false)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let t = e.file_type();
-            if t.is_symlink() && std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir()) {
-                return record_file(&config.root, e.path(), Entry::FolderLink);
+    let mut files = Vec::new();
+    for e in WalkDir::new(&dir).min_depth(1).follow_links(false) {
+        let e = match e {
+            Ok(e) => e,
+            // No records folder yet: no records.
+            Err(err)
+                if err.depth() == 0
+                    && err
+                        .io_error()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) =>
+            {
+                return Ok(Vec::new());
             }
-            if t.is_dir() {
-                return None;
+            Err(err) => {
+                let at = err.path().unwrap_or(&dir);
+                let path = at
+                    .strip_prefix(&config.root)
+                    .map_or_else(|_| at.display().to_string(), |p| p.display().to_string());
+                let reason = err
+                    .io_error()
+                    .map_or_else(|| err.to_string(), std::string::ToString::to_string);
+                return Err(DiscoverError { path, reason });
             }
+        };
+        let t = e.file_type();
+        let found = if t.is_symlink() && std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir()) {
+            record_file(&config.root, e.path(), Entry::FolderLink)
+        } else if t.is_dir() {
+            None
+        } else {
             record_file(&config.root, e.path(), Entry::of(t)).filter(|f| is_record_path(&config.records_dir, &f.path))
-        })
-        .collect();
+        };
+        files.extend(found);
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
+    Ok(files)
 }
 
 /// Whether `path` (relative to the root, `/`-separated) is where a record
 /// lives: a `.md` file (the extension in any case) in a folder of the
 /// records folder, a `README.md` excepted; files directly in the records
-/// folder are its own documentation. The one rule used by the
-/// working-tree walk, the history walk, timelines and `check PATH`.
+/// folder are its own documentation. A folder inside a kind folder that is
+/// named like a case ID (`records/request/REQ-2026-0001/`) holds that
+/// case's attachments, never records; other folders (`2026/`) may hold
+/// records. The one rule used by the working-tree walk, the history walk,
+/// timelines and `check PATH`.
 pub fn is_record_path(records_dir: &str, path: &str) -> bool {
     let Some(rest) = path
         .strip_prefix(records_dir.trim_end_matches('/'))
@@ -203,10 +237,27 @@ pub fn is_record_path(records_dir: &str, path: &str) -> bool {
         return false;
     };
     !folder.is_empty()
+        && !folder.split('/').skip(1).any(is_case_id_shaped)
         && name.len() > 3
         && name.is_char_boundary(name.len() - 3)
         && name[name.len() - 3..].eq_ignore_ascii_case(".md")
         && !name.eq_ignore_ascii_case("README.md")
+}
+
+/// Whether a name has the shape of a case ID of some kind,
+/// `PREFIX-YEAR-SEQUENCE` (`REQ-2026-0001`): a prefix of upper-case letters
+/// and digits starting with a letter, four digits, then digits.
+pub fn is_case_id_shaped(name: &str) -> bool {
+    let mut parts = name.split('-');
+    let (Some(prefix), Some(year), Some(seq), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    prefix.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+        && prefix.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && !seq.is_empty()
+        && seq.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A path under the root as a [`RecordFile`], or `None` if outside it.
@@ -244,6 +295,11 @@ pub fn record_file_at(root: &Path, path: &Path) -> Option<RecordFile> {
 
 /// Read and parse one file, or say why it cannot be read.
 pub fn load(file: &RecordFile, config: &Config) -> Result<Record, LoadFailure> {
+    load_owned(file.clone(), config)
+}
+
+/// [`load`], taking the file.
+pub fn load_owned(file: RecordFile, config: &Config) -> Result<Record, LoadFailure> {
     let fail = |code: Code, pos: Option<Pos>, msg: String| {
         let mut d = Diagnostic::error(code, file.path.clone(), msg);
         if let Some(p) = pos {
@@ -304,7 +360,7 @@ pub fn load(file: &RecordFile, config: &Config) -> Result<Record, LoadFailure> {
         ),
     })?;
     let text = decode(bytes).map_err(|(pos, msg)| fail(Code::Encoding, Some(pos), msg))?;
-    parse(file.clone(), text)
+    parse(file, text)
 }
 
 /// Parse the text of a record file.
@@ -553,6 +609,8 @@ mod tests {
             "records/complaint/CMP-2026-0001.md",
             "records/complaint/X.MD",
             "records/request/2026/R.md",
+            "records/request/2026/REQ-2026-0001.md",
+            "records/request/REQ-2026-0001-notes/R.md",
         ] {
             assert!(is_record_path("records", yes), "{yes}");
         }
@@ -565,10 +623,32 @@ mod tests {
             "other/complaint/X.md",
             "recordsX/complaint/X.md",
             "records/complaint/.md",
+            "records/request/REQ-2026-0001/notes.md",
+            "records/request/REQ-2026-0001/more/notes.MD",
+            "records/request/2026/REQ-2026-0001/notes.md",
         ] {
             assert!(!is_record_path("records", no), "{no}");
         }
         assert!(is_record_path("sub/records/", "sub/records/c/X.md"));
+        assert!(!is_record_path("sub/records/", "sub/records/c/X-2026-1/X.md"));
+    }
+
+    #[test]
+    fn case_id_shapes() {
+        for yes in ["REQ-2026-0001", "C2-1999-1", "X-0000-123456789"] {
+            assert!(is_case_id_shaped(yes), "{yes}");
+        }
+        for no in [
+            "2026",
+            "req-2026-0001",
+            "REQ-26-0001",
+            "REQ-2026-",
+            "REQ-2026-01-x",
+            "-2026-1",
+            "notes",
+        ] {
+            assert!(!is_case_id_shaped(no), "{no}");
+        }
     }
 
     #[test]

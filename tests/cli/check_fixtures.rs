@@ -6,6 +6,8 @@
 //! `{code, file, line, column, severity}` with optional `message_contains`
 //! and `record`) and optionally `setup.json`:
 //! `{"config_replace": [[from, to]...], "delete": [path...], "write": {path: text}}`.
+//! Each case's findings, messages included, are pinned by an insta snapshot
+//! named for the case (`snapshots/cli__check_fixtures__<case>.snap`).
 
 use crate::support::*;
 use serde_json::Value;
@@ -26,6 +28,26 @@ fn apply_setup(repo: &Repo, setup: &Value) {
     for (path, text) in setup["write"].as_object().into_iter().flatten() {
         repo.write(path, text.as_str().unwrap());
     }
+}
+
+/// Findings one a line, `severity code file:line:column: message`, as a
+/// snapshot pins them: a changed message shows in review.
+fn pinned(diags: &[&Value]) -> String {
+    diags
+        .iter()
+        .map(|d| {
+            let n = |k: &str| d[k].as_u64().map_or("-".to_string(), |v| v.to_string());
+            format!(
+                "{} {} {}:{}:{}: {}\n",
+                d["severity"].as_str().unwrap(),
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                n("line"),
+                n("column"),
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect()
 }
 
 /// Run one invalid case and compare its findings with `expected.json`.
@@ -74,6 +96,8 @@ fn invalid_case(name: &str) {
         }
         assert!(d["commit"].is_null() && d["author"].is_null(), "case {name}: {d}");
     }
+    insta::assert_snapshot!(name, pinned(&diags));
+
     let errors = want.iter().filter(|f| f.severity == "error").count() as u64;
     assert_eq!(doc["summary"]["errors"], errors, "case {name}: summary");
     // Files that cannot be read or parsed are counted too.

@@ -7,7 +7,6 @@ use casework::check::{self, Context};
 use casework::config::{self, Config};
 use casework::diag::{Code, Diagnostic};
 use casework::record;
-use casework::schema::Schemas;
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 
@@ -17,9 +16,7 @@ const KINDS: [&str; 5] = ["incident", "feedback", "request", "complaint", "order
 /// disk because schemas and records are read from files.
 struct Env {
     _dir: tempfile::TempDir,
-    config: Config,
-    schemas: Schemas,
-    now: DateTime<Utc>,
+    ctx: Context,
 }
 
 thread_local! {
@@ -39,29 +36,21 @@ impl Env {
             std::fs::write(root.join(format!("schemas/{kind}.schema.json")), schema).unwrap();
         }
         let config = config::load(&root).expect("default configuration");
-        let schemas = Schemas::compile(&config);
         let now = DateTime::parse_from_rfc3339(crate::support::NOW)
             .unwrap()
             .with_timezone(&Utc);
         Env {
             _dir: dir,
-            config,
-            schemas,
-            now,
+            ctx: Context::new(config, now),
         }
     }
 
     /// Check `text` as the only record, at `rel` under the root.
     fn check(&self, rel: &str, text: &str) -> Vec<Diagnostic> {
-        let path = self.config.root.join(rel);
+        let config = &self.ctx.config;
+        let path = config.root.join(rel);
         std::fs::write(&path, text).unwrap();
-        let files = record::discover(&self.config);
-        let ctx = Context {
-            config: &self.config,
-            schemas: &self.schemas,
-            now: self.now,
-        };
-        let report = check::run(&ctx, &files, None);
+        let (report, _) = check::run(&self.ctx, record::discover(config).unwrap(), None);
         std::fs::remove_file(&path).unwrap();
         report.diagnostics
     }

@@ -715,3 +715,96 @@ fn monorepo_github_and_sarif_paths_are_relative_to_the_git_work_tree() {
     assert!(check("human").stdout.starts_with(&format!("{CMP}:5:9:")));
     assert!(check("junit").stdout.contains(&format!("name=\"{CMP}\"")));
 }
+
+// Issue 7, records and commands.
+
+#[test]
+fn files_in_a_case_folder_are_attachments_not_records() {
+    let repo = repo_with_complaint();
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    // Neither has front-matter: judged as records, each would be a finding.
+    repo.write(
+        "records/request/REQ-2026-0001/notes.md",
+        "# Call notes\n\nThe customer rang.\n",
+    );
+    repo.write("records/complaint/CMP-2026-0001/scan/page.MD", "scanned letter\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "-c",
+        "user.email=a@x.org",
+        "-c",
+        "user.name=A",
+        "commit",
+        "-qm",
+        "attachments",
+    ]);
+    let run = repo.check_json(&[]);
+    run.assert_code(OK);
+    assert_eq!(run.json()["summary"]["records"], 1, "{}", run.stdout);
+    let run = repo.check_json(&["records/request/REQ-2026-0001/notes.md"]);
+    run.assert_code(OK);
+    assert_eq!(run.json()["summary"]["records"], 0, "{}", run.stdout);
+    repo.check_json(&["records/request"]).assert_code(OK);
+    repo.check_json(&["--since", &base]).assert_code(OK);
+    // A folder not named like a case ID (a year) still holds records.
+    repo.write("records/request/2026/REQ-2026-0002.md", "no front-matter\n");
+    let f = only_finding(&repo);
+    assert_eq!(
+        (f.code.as_str(), f.file.as_str()),
+        ("front-matter", "records/request/2026/REQ-2026-0002.md")
+    );
+}
+
+/// Whether this process may list a folder it has no permission for (root
+/// may), in which case a permission error cannot be provoked.
+fn reads_past_permissions(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok()
+}
+
+#[test]
+fn unreadable_kind_folder_exits_2_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = repo_with_complaint();
+    let dir = repo.path("records/complaint");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if reads_past_permissions(&dir) {
+        // Running as root: chmod does not stop the walk. The walk error
+        // is provoked another way in `walk_error_in_the_records_folder_exits_2`.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        return;
+    }
+    let run = repo.run(&["check"]);
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("records/complaint"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn walk_error_in_the_records_folder_exits_2() {
+    let repo = repo_with_complaint();
+    // A folder whose path is longer than the system allows (PATH_MAX,
+    // 4096 bytes) cannot be listed by its path, even by root. Made with
+    // short names, then renamed from the deepest up, so that no path used
+    // to make it is too long.
+    let top = repo.path("records/complaint");
+    let depth = 22;
+    let short = |levels: usize| (0..levels).fold(top.clone(), |p, _| p.join("x"));
+    std::fs::create_dir_all(short(depth).join("last")).unwrap();
+    let long = "d".repeat(200);
+    for level in (1..=depth).rev() {
+        std::fs::rename(short(level), short(level - 1).join(&long)).unwrap();
+    }
+    let run = repo.run(&["check"]);
+    run.assert_code(USAGE);
+    assert!(
+        run.stderr.contains("cannot read the folder records/complaint/dddd"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "");
+    // `show` of a case not where its ID says looks in every record: the same error.
+    let run = repo.run(&["show", "CMP-2026-0002"]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("cannot read the folder"), "{}", run.stderr);
+}
