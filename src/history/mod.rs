@@ -4,10 +4,10 @@
 //!
 //! The walk lists the commits (cheap: no tree is read). The commits are then
 //! cut into runs of consecutive commits, and each run is diffed, read, parsed
-//! and judged on one thread with its own repository handle
+//! and judged on one thread with a repository handle of its own
 //! (`git2::Repository` is not `Sync`): memory holds the runs in flight, not
-//! the range, and a blob that one commit adds and the next one changes is
-//! parsed once.
+//! the range, and a version that one commit adds and a later commit of the
+//! run changes is parsed once.
 
 use crate::check::Context;
 use crate::config::{Config, Kind};
@@ -18,7 +18,7 @@ use crate::workflow::{self, Change};
 use git2::{Oid, Repository, Sort, Tree};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use walk::{CommitChanges, Trees};
 
@@ -78,6 +78,37 @@ const RUN: usize = 512;
 
 /// Walk `rev..HEAD` and judge every change to a record.
 pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
+    let plan = plan(ctx, rev)?;
+    // Each run opens its own handle and drops it at the end: libgit2 caches
+    // every commit and small tree a handle reads, so handles that lived for
+    // the whole range would hold it all.
+    let runs: Vec<Vec<Diagnostic>> = plan
+        .oids
+        .par_chunks(RUN)
+        .map(|run| {
+            let repo = Repository::open(&plan.repo_path)
+                .map_err(|e| HistoryError::Open(plan.repo_path.display().to_string(), e.message().to_string()))?;
+            judge_run(ctx, &repo, &plan.layout, run, &plan.at_since)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(History {
+        commits: plan.oids.len(),
+        diagnostics: runs.into_iter().flatten().collect(),
+    })
+}
+
+/// What judging `rev..HEAD` needs, found with a handle that is closed before
+/// the judging starts.
+struct Plan {
+    repo_path: PathBuf,
+    layout: Layout,
+    /// The range, oldest first.
+    oids: Vec<Oid>,
+    /// Record IDs at `rev`: ID -> path.
+    at_since: HashMap<String, String>,
+}
+
+fn plan(ctx: &Context, rev: &str) -> Result<Plan, HistoryError> {
     let root = &ctx.config.root;
     let repo = Repository::discover(root).map_err(|_| HistoryError::NoRepository(root.display().to_string()))?;
     let layout = layout(&repo, ctx)?;
@@ -118,25 +149,12 @@ pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
         }
         oids.push(oid);
     }
-
     let at_since = ids_in_tree(&repo, &since_tree, &layout)?;
-    let repo_path = repo.path().to_path_buf();
-    let runs: Vec<Vec<Diagnostic>> = oids
-        .par_chunks(RUN)
-        .map_init(
-            || Repository::open(&repo_path),
-            |repo, run| match repo {
-                Ok(repo) => judge_run(ctx, repo, &layout, run, &at_since),
-                Err(e) => Err(HistoryError::Open(
-                    repo_path.display().to_string(),
-                    e.message().to_string(),
-                )),
-            },
-        )
-        .collect::<Result<_, _>>()?;
-    Ok(History {
-        commits: oids.len(),
-        diagnostics: runs.into_iter().flatten().collect(),
+    Ok(Plan {
+        repo_path: repo.path().to_path_buf(),
+        layout,
+        oids,
+        at_since,
     })
 }
 

@@ -306,4 +306,93 @@ mod tests {
         assert_eq!(fields, ["status", "owner", "updates.1.note"]);
         assert_eq!(d[1].new, None);
     }
+
+    /// Commit `files` (path -> text, `None` removes it) on top of HEAD.
+    fn commit(repo: &Repository, files: &[(&str, Option<&str>)], at: i64) {
+        let root = repo.workdir().unwrap().to_path_buf();
+        let mut index = repo.index().unwrap();
+        for (path, text) in files {
+            let abs = root.join(path);
+            match text {
+                Some(t) => {
+                    std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+                    std::fs::write(&abs, t).unwrap();
+                    index.add_path(Path::new(path)).unwrap();
+                }
+                None => {
+                    std::fs::remove_file(&abs).unwrap();
+                    index.remove_path(Path::new(path)).unwrap();
+                }
+            }
+        }
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let who = git2::Signature::new("A", "a@example.org", &git2::Time::new(at, 0)).unwrap();
+        let parent = repo.head().ok().map(|h| h.peel_to_commit().unwrap());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        repo.commit(Some("HEAD"), &who, &who, "change", &tree, &parents)
+            .unwrap();
+    }
+
+    fn req(id: &str, status: &str) -> String {
+        format!("---\nid: {id}\nkind: request\ntitle: T\nstatus: {status}\n---\n")
+    }
+
+    #[test]
+    fn all_timelines_from_one_walk_are_each_ids_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let config = crate::config::parse(dir.path(), Config::default_toml()).unwrap();
+        let (a, b) = ("REQ-2026-0001", "REQ-2026-0002");
+        let (pa, pb) = ("records/request/REQ-2026-0001.md", "records/request/REQ-2026-0002.md");
+        commit(
+            &repo,
+            &[("records/request/draft.md", Some(&req(a, "new")))],
+            1_800_000_000,
+        );
+        commit(
+            &repo,
+            &[("records/request/draft.md", None), (pa, Some(&req(a, "new")))],
+            1_800_000_100,
+        );
+        commit(&repo, &[(pb, Some(&req(b, "new")))], 1_800_000_200);
+        commit(
+            &repo,
+            &[(pa, Some(&req(a, "acknowledged"))), (pb, Some(&req(b, "acknowledged")))],
+            1_800_000_300,
+        );
+        commit(
+            &repo,
+            &[
+                (pb, None),
+                ("records/request/2026/REQ-2026-0002.md", Some(&req(b, "acknowledged"))),
+            ],
+            1_800_000_400,
+        );
+        commit(&repo, &[("records/README.md", Some("# Records\n"))], 1_800_000_500);
+
+        let all = timelines(&config, None).unwrap();
+        assert_eq!(
+            all.keys().collect::<Vec<_>>(),
+            ["REQ-2026-0001", "REQ-2026-0002", "draft"]
+        );
+        let some = timelines(&config, Some(&BTreeSet::from([a.to_string(), b.to_string()]))).unwrap();
+        for (id, t) in &all {
+            let one = timeline(&config, id).unwrap();
+            let json = |t: &Timeline| serde_json::to_value(t).unwrap();
+            assert_eq!(json(t), json(&one), "{id}");
+            let paths = |t: &Timeline| t.entries.iter().map(|e| e.path.clone()).collect::<Vec<_>>();
+            assert_eq!(paths(t), paths(&one), "{id}");
+            if let Some(s) = some.get(id) {
+                assert_eq!(json(s), json(&one), "{id}");
+            }
+        }
+        // Created under another name, renamed, acknowledged: three entries, one creation.
+        assert_eq!(all[a].entries.len(), 3);
+        assert_eq!(all[b].entries.len(), 3);
+        assert_eq!(
+            all[b].entries[2].path.as_deref(),
+            Some("records/request/2026/REQ-2026-0002.md")
+        );
+    }
 }
