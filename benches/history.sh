@@ -11,7 +11,7 @@
 # made by the record generator (gen_corpus.py --history-commits N, from shared/bench
 # beside this project: it is not part of this repository); one without schemas/ gets
 # the ones `casework init` writes. Needs hyperfine and GNU time (Debian packages
-# `hyperfine` and `time`). RUNS (default 5) sets hyperfine's runs.
+# `hyperfine` and `time`). RUNS (default 5) and WARMUP (default 1) set hyperfine's runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: benches/history.sh BASE_BIN NEW_BIN CORPUS... (NEW_BIN - builds this tree)"
@@ -36,7 +36,7 @@ for corpus in "$@"; do
   root=$(git -C "$corpus" rev-list --max-parents=0 HEAD | tail -1)
   echo "== $corpus: $(git -C "$corpus" rev-list --count HEAD) commits"
   # -i: a generated history may hold genuine role findings (exit 1).
-  hyperfine -N -i --warmup 1 --runs "${RUNS:-5}" \
+  hyperfine -N -i --warmup "${WARMUP:-1}" --runs "${RUNS:-5}" \
     -n base "$BASE -C $corpus check -q --since $root" \
     -n new "$NEW -C $corpus check -q --since $root" \
     -n "git log -p" "git -C $corpus log -p --no-renames -- records"

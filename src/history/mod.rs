@@ -71,14 +71,24 @@ impl Layout {
     }
 }
 
-/// Consecutive commits diffed and judged on one thread: long enough that
-/// the trees and versions one commit read are there for the next, short
-/// enough that both cores share the work.
+/// Consecutive commits diffed and judged on one thread with one handle:
+/// long enough that the trees and versions one commit read are there for
+/// the next, short enough that a handle's mapped pack pages and caches are
+/// let go often (on 90,000 commits, runs of 2,048 peaked at 456 MB; runs of
+/// 256 held less but took a fifth more CPU time).
 const RUN: usize = 512;
 
 /// Walk `rev..HEAD` and judge every change to a record.
 pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
     let plan = plan(ctx, rev)?;
+    Ok(History {
+        commits: plan.oids.len(),
+        diagnostics: judge(ctx, &plan)?,
+    })
+}
+
+/// Judge the planned range, runs in parallel, findings in commit order.
+fn judge(ctx: &Context, plan: &Plan) -> Result<Vec<Diagnostic>, HistoryError> {
     // Each run opens its own handle and drops it at the end: libgit2 caches
     // every commit and small tree a handle reads, so handles that lived for
     // the whole range would hold it all.
@@ -91,10 +101,7 @@ pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
             judge_run(ctx, &repo, &plan.layout, run, &plan.at_since)
         })
         .collect::<Result<_, _>>()?;
-    Ok(History {
-        commits: plan.oids.len(),
-        diagnostics: runs.into_iter().flatten().collect(),
-    })
+    Ok(runs.into_iter().flatten().collect())
 }
 
 /// What judging `rev..HEAD` needs, found with a handle that is closed before
@@ -539,4 +546,34 @@ fn judge_file(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A handle that cannot be opened for a run (the repository went away
+    /// meanwhile) stops the check; it once gave that run no findings.
+    #[test]
+    fn a_run_whose_handle_cannot_be_opened_is_an_error_not_a_clean_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::parse(dir.path(), Config::default_toml()).unwrap();
+        let schemas = crate::schema::Schemas::compile(&config);
+        let ctx = Context {
+            config: &config,
+            schemas: &schemas,
+            now: chrono::Utc::now(),
+        };
+        let plan = Plan {
+            repo_path: dir.path().join("gone/.git"),
+            layout: Layout {
+                prefix: String::new(),
+                records: "records/".into(),
+                register: "disposals.csv".into(),
+            },
+            oids: vec![Oid::ZERO_SHA1],
+            at_since: HashMap::new(),
+        };
+        assert!(matches!(judge(&ctx, &plan), Err(HistoryError::Open(..))));
+    }
 }
