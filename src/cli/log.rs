@@ -1,8 +1,9 @@
 //! `casework log ID [--format human|json]`
 
 use super::{Exit, Globals, OK};
-use crate::history::timeline;
+use crate::history::timelines;
 use clap::ValueEnum;
+use std::collections::BTreeSet;
 
 /// Show a case's timeline from git history, oldest first: each commit that changed its
 /// file (short SHA, date, author, subject), the fields it changed (old -> new) and the
@@ -27,13 +28,14 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     if !crate::record::is_plausible_id(&args.id) {
         return Err(Exit::usage(crate::query::FindError::BadId(args.id).to_string()));
     }
-    let t = timeline(&cfg, &args.id).map_err(|e| Exit::usage(e.to_string()))?;
-    if t.entries.is_empty() {
+    let wanted = BTreeSet::from([args.id.clone()]);
+    let mut all = timelines(&cfg, Some(&wanted)).map_err(|e| Exit::usage(e.to_string()))?;
+    let Some(t) = all.remove(&args.id).filter(|t| !t.entries.is_empty()) else {
         return Err(Exit {
             code: 1,
             message: Some(format!("no commit has changed a record with the ID {}", args.id)),
         });
-    }
+    };
     if let Some(cut) = &t.cut_at {
         eprintln!(
             "casework: warning: this clone is shallow: history before commit {} was not fetched, so the timeline may start late (`git fetch --unshallow` fetches the rest)",

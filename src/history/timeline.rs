@@ -1,18 +1,18 @@
-//! One case's timeline from git: every commit that changed its file, the
+//! Cases' timelines from git: every commit that changed a case's file, the
 //! fields it changed and the transition it made, oldest first. Renames and
-//! moves are followed by the record's ID.
+//! moves are followed by the record's ID. All timelines come from one walk
+//! of HEAD, with the tree diff of `check --since`.
 
-use super::{Layout, TreeChanges, diff_entries, entry_at, layout_of, read_version};
+use super::walk::{self, CommitChanges, FileChange, Trees};
+use super::{HistoryError, layout_of, parse_blob};
 use crate::config::Config;
 use chrono::{DateTime, FixedOffset};
 use git2::{Oid, Repository, Sort};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-
-/// A file's blob before and after a commit.
-type Blobs = (Option<Oid>, Option<Oid>);
+use std::sync::Arc;
 
 /// The timeline of one record.
 #[derive(Debug, Serialize)]
@@ -57,76 +57,153 @@ pub struct Transition {
     pub to: Option<String>,
 }
 
-/// Build the timeline of `id` from the history of HEAD.
-pub fn timeline(config: &Config, id: &str) -> Result<Timeline, super::HistoryError> {
-    git2::opts::strict_hash_verification(false);
+/// Build the timeline of `id` from the history of HEAD (empty if no commit
+/// changed it).
+pub fn timeline(config: &Config, id: &str) -> Result<Timeline, HistoryError> {
+    let wanted = BTreeSet::from([id.to_string()]);
+    let mut all = timelines(config, Some(&wanted))?;
+    Ok(all.remove(id).unwrap_or_else(|| Timeline {
+        id: id.to_string(),
+        entries: Vec::new(),
+        cut_at: None,
+    }))
+}
+
+/// The timelines of the IDs in `wanted` (each, even if empty), or of every
+/// record file stem that history has seen (`None`), from one walk of HEAD.
+/// With `wanted`, only the blobs of those IDs' files are read: their files
+/// by name, any name they had later (a rename or move), and files removed
+/// in the commit that added one (the older name, if its ID matches).
+pub fn timelines(
+    config: &Config,
+    wanted: Option<&BTreeSet<String>>,
+) -> Result<BTreeMap<String, Timeline>, HistoryError> {
     let repo = Repository::discover(&config.root)
-        .map_err(|_| super::HistoryError::NoRepository(config.root.display().to_string()))?;
+        .map_err(|_| HistoryError::NoRepository(config.root.display().to_string()))?;
     let layout = layout_of(&repo, config)?;
-    let mut entries = Vec::new();
-    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
-        return Ok(Timeline {
-            id: id.to_string(),
-            entries,
-            cut_at: None,
-        });
-    };
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TOPOLOGICAL)?;
-    walk.push(head.id())?;
-    // Walk newest first, so that a rename teaches the older name before the
-    // commits that used it; the entries are reversed at the end.
-    let mut tracked: BTreeSet<String> = BTreeSet::new();
-    let stem = format!("/{id}.md");
-    let shallow = super::shallow_commits(&repo);
+    let mut entries: BTreeMap<String, Vec<TimelineEntry>> = wanted
+        .into_iter()
+        .flatten()
+        .map(|id| (id.clone(), Vec::new()))
+        .collect();
     let mut cut_at = None;
-    for oid in walk {
-        let oid = oid?;
-        if shallow.contains(&oid) {
-            cut_at = Some(oid.to_string());
+    if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
+        let mut walk = repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL)?;
+        walk.push(head.id())?;
+        // Walk newest first, so that a rename teaches the older name before the
+        // commits that used it; the entries are reversed at the end.
+        let mut pass = Pass {
+            repo: &repo,
+            wanted,
+            tracked: HashMap::new(),
+            data: HashMap::new(),
+        };
+        let mut trees = Trees::new(&repo);
+        let shallow = super::shallow_commits(&repo);
+        for oid in walk {
+            let oid = oid?;
+            if shallow.contains(&oid) {
+                cut_at = Some(oid.to_string());
+            }
+            let commit = repo.find_commit(oid)?;
+            if let Some(c) = walk::changes(&mut trees, &layout, &commit)? {
+                pass.commit(&c, &mut entries)?;
+            }
         }
-        let commit = repo.find_commit(oid)?;
-        let changes = changed_records(&repo, &layout, &commit)?;
-        if changes.is_empty() {
-            continue;
+    }
+    Ok(entries
+        .into_iter()
+        .map(|(id, mut entries)| {
+            entries.reverse();
+            let t = Timeline {
+                id: id.clone(),
+                entries,
+                cut_at: cut_at.clone(),
+            };
+            (id, t)
+        })
+        .collect())
+}
+
+/// The state of the walk for [`timelines`].
+struct Pass<'a> {
+    repo: &'a Repository,
+    wanted: Option<&'a BTreeSet<String>>,
+    /// Paths that belonged to an ID in a newer commit (a name it had later) -> those IDs.
+    tracked: HashMap<String, BTreeSet<String>>,
+    /// Front-matter by blob (`None`: not readable as a record).
+    data: HashMap<Oid, Option<Arc<Value>>>,
+}
+
+/// A file's name without `.md`: the ID it is named for.
+fn stem(path: &str) -> Option<&str> {
+    path.rsplit('/').next()?.strip_suffix(".md")
+}
+
+impl Pass<'_> {
+    /// Add the entries of one commit (walked newest first).
+    fn commit(
+        &mut self,
+        c: &CommitChanges,
+        entries: &mut BTreeMap<String, Vec<TimelineEntry>>,
+    ) -> Result<(), HistoryError> {
+        // The IDs whose files this commit changed: by file name or by a name they had later.
+        let mut ids: BTreeSet<String> = BTreeSet::new();
+        for f in &c.files {
+            if let Some(s) = stem(&f.path).filter(|s| self.wanted.is_none_or(|w| w.contains(*s))) {
+                ids.insert(s.to_string());
+            }
+            if let Some(t) = self.tracked.get(&f.path) {
+                ids.extend(t.iter().cloned());
+            }
         }
-        // This record's paths in this commit: by file name or by a name it had later.
-        let mut mine: Vec<(&String, &Blobs)> = changes
+        for id in ids {
+            if let Some(e) = self.entry(c, &id)? {
+                entries.entry(id).or_default().push(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// This commit's entry in the timeline of `id`, if any.
+    fn entry(&mut self, c: &CommitChanges, id: &str) -> Result<Option<TimelineEntry>, HistoryError> {
+        let mut mine: Vec<&FileChange> = c
+            .files
             .iter()
-            .filter(|(p, _)| p.ends_with(&stem) || tracked.contains(*p))
+            .filter(|f| stem(&f.path) == Some(id) || self.tracked.get(&f.path).is_some_and(|t| t.contains(id)))
             .collect();
-        if mine.is_empty() {
-            continue;
-        }
         // Added here under this name while another file with the same ID went
         // away: a rename, and the other file is its older name.
-        if mine.iter().any(|(_, (old, new))| old.is_none() && new.is_some()) {
-            let older: Vec<_> = changes
-                .iter()
-                .filter(|(p, (old, new))| {
-                    new.is_none() && !mine.iter().any(|(m, _)| m == p) && blob_id(&repo, *old).as_deref() == Some(id)
-                })
-                .collect();
+        if mine.iter().any(|f| f.before[0].is_none() && f.after.is_some()) {
+            let mut older = Vec::new();
+            for f in &c.files {
+                if f.after.is_none()
+                    && !mine.iter().any(|m| m.path == f.path)
+                    && self.id_of(f.before[0])?.as_deref() == Some(id)
+                {
+                    older.push(f);
+                }
+            }
             mine.extend(older);
         }
-        for (p, _) in &mine {
-            tracked.insert((*p).clone());
+        for f in &mine {
+            self.tracked.entry(f.path.clone()).or_default().insert(id.to_string());
         }
         // Old version: the one removed or modified; new version: the one added or modified.
-        let old_oid = mine.iter().find_map(|(_, (o, _))| *o);
-        let new_entry = mine.iter().find(|(_, (_, n))| n.is_some());
-        let new_oid = new_entry.and_then(|(_, (_, n))| *n);
-        let old = front_matter(&repo, old_oid);
-        let new = front_matter(&repo, new_oid);
+        let old_oid = mine.iter().find_map(|f| f.before[0]);
+        let new_file = mine.iter().find(|f| f.after.is_some());
+        let new_oid = new_file.and_then(|f| f.after);
+        let old = self.front_matter(old_oid)?;
+        let new = self.front_matter(new_oid)?;
         if old.is_none() && new.is_none() && old_oid.is_some() == new_oid.is_some() {
-            continue;
+            return Ok(None);
         }
-        let time = commit.committer().when();
-        let offset = FixedOffset::east_opt(time.offset_minutes() * 60).unwrap_or(FixedOffset::east_opt(0).unwrap());
-        let date = DateTime::from_timestamp(time.seconds(), 0)
+        let offset = FixedOffset::east_opt(c.time.offset_minutes() * 60).unwrap_or(FixedOffset::east_opt(0).unwrap());
+        let date = DateTime::from_timestamp(c.time.seconds(), 0)
             .unwrap_or_default()
             .with_timezone(&offset);
-        let status = |v: &Option<Value>| {
+        let status = |v: &Option<Arc<Value>>| {
             v.as_ref()
                 .and_then(|d| d.get("status"))
                 .and_then(Value::as_str)
@@ -134,61 +211,40 @@ pub fn timeline(config: &Config, id: &str) -> Result<Timeline, super::HistoryErr
         };
         let (from, to) = (status(&old), status(&new));
         let transition = (from != to).then_some(Transition { from, to });
-        let author = commit.author();
-        entries.push(TimelineEntry {
-            commit: commit.id().to_string(),
+        Ok(Some(TimelineEntry {
+            commit: c.sha.clone(),
             date: date.to_rfc3339(),
-            author: author.email().unwrap_or_default().to_string(),
-            author_name: author.name().unwrap_or_default().to_string(),
-            subject: commit.summary().ok().flatten().unwrap_or_default().to_string(),
-            changes: diff_fields(old.as_ref(), new.as_ref()),
+            author: c.author.clone(),
+            author_name: c.author_name.clone(),
+            subject: c.subject.clone(),
+            changes: diff_fields(old.as_deref(), new.as_deref()),
             transition,
-            path: new_entry.and_then(|(p, _)| layout.relative(p)).map(str::to_string),
-        });
+            path: new_file.map(|f| f.path.clone()),
+        }))
     }
-    entries.reverse();
-    Ok(Timeline {
-        id: id.to_string(),
-        entries,
-        cut_at,
-    })
-}
 
-/// Record files a commit changed. A merge counts only for files whose
-/// merged content differs from every parent's (what `check --since` judges):
-/// a file taken whole from a branch was already logged on that branch.
-fn changed_records(repo: &Repository, layout: &Layout, commit: &git2::Commit) -> Result<TreeChanges, git2::Error> {
-    let tree = commit.tree()?;
-    let dir = layout.records.trim_end_matches('/');
-    let after = entry_at(&tree, dir)?;
-    let diff = |parent: Option<git2::Tree>| -> Result<TreeChanges, git2::Error> {
-        let mut out = TreeChanges::new();
-        let before = parent.as_ref().map(|t| entry_at(t, dir)).transpose()?.flatten();
-        diff_entries(repo, dir, before, after, &mut out)?;
-        out.retain(|p, _| crate::record::is_record_path(&layout.records, p));
-        Ok(out)
-    };
-    let mut parents = commit.parents();
-    let mut out = diff(parents.next().map(|p| p.tree()).transpose()?)?;
-    for p in parents {
-        let other = diff(Some(p.tree()?))?;
-        out.retain(|path, _| other.contains_key(path));
+    /// The front-matter of a blob; `None` when absent or not readable as a record.
+    fn front_matter(&mut self, oid: Option<Oid>) -> Result<Option<Arc<Value>>, HistoryError> {
+        let Some(oid) = oid else { return Ok(None) };
+        if let Some(v) = self.data.get(&oid) {
+            return Ok(v.clone());
+        }
+        let v = parse_blob(self.repo, Path::new(""), "", oid)?
+            .ok()
+            .map(|v| Arc::new(v.record.data));
+        // Enough to bridge a file's consecutive changes; memory stays bounded.
+        if self.data.len() >= 4096 {
+            self.data.clear();
+        }
+        self.data.insert(oid, v.clone());
+        Ok(v)
     }
-    Ok(out)
-}
 
-fn front_matter(repo: &Repository, oid: Option<Oid>) -> Option<Value> {
-    read_version(repo, Path::new(""), "", oid)
-        .ok()
-        .flatten()
-        .map(|v| v.record.data)
-}
-
-fn blob_id(repo: &Repository, oid: Option<Oid>) -> Option<String> {
-    front_matter(repo, oid)?
-        .get("id")
-        .and_then(Value::as_str)
-        .map(str::to_string)
+    fn id_of(&mut self, oid: Option<Oid>) -> Result<Option<String>, HistoryError> {
+        Ok(self
+            .front_matter(oid)?
+            .and_then(|d| d.get("id").and_then(Value::as_str).map(str::to_string)))
+    }
 }
 
 /// Leaf fields that differ, by dotted path (`closure.closed_at`, `updates.2.note`).
@@ -249,5 +305,94 @@ mod tests {
         let fields: Vec<&str> = d.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(fields, ["status", "owner", "updates.1.note"]);
         assert_eq!(d[1].new, None);
+    }
+
+    /// Commit `files` (path -> text, `None` removes it) on top of HEAD.
+    fn commit(repo: &Repository, files: &[(&str, Option<&str>)], at: i64) {
+        let root = repo.workdir().unwrap().to_path_buf();
+        let mut index = repo.index().unwrap();
+        for (path, text) in files {
+            let abs = root.join(path);
+            match text {
+                Some(t) => {
+                    std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+                    std::fs::write(&abs, t).unwrap();
+                    index.add_path(Path::new(path)).unwrap();
+                }
+                None => {
+                    std::fs::remove_file(&abs).unwrap();
+                    index.remove_path(Path::new(path)).unwrap();
+                }
+            }
+        }
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let who = git2::Signature::new("A", "a@example.org", &git2::Time::new(at, 0)).unwrap();
+        let parent = repo.head().ok().map(|h| h.peel_to_commit().unwrap());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        repo.commit(Some("HEAD"), &who, &who, "change", &tree, &parents)
+            .unwrap();
+    }
+
+    fn req(id: &str, status: &str) -> String {
+        format!("---\nid: {id}\nkind: request\ntitle: T\nstatus: {status}\n---\n")
+    }
+
+    #[test]
+    fn all_timelines_from_one_walk_are_each_ids_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let config = crate::config::parse(dir.path(), Config::default_toml()).unwrap();
+        let (a, b) = ("REQ-2026-0001", "REQ-2026-0002");
+        let (pa, pb) = ("records/request/REQ-2026-0001.md", "records/request/REQ-2026-0002.md");
+        commit(
+            &repo,
+            &[("records/request/draft.md", Some(&req(a, "new")))],
+            1_800_000_000,
+        );
+        commit(
+            &repo,
+            &[("records/request/draft.md", None), (pa, Some(&req(a, "new")))],
+            1_800_000_100,
+        );
+        commit(&repo, &[(pb, Some(&req(b, "new")))], 1_800_000_200);
+        commit(
+            &repo,
+            &[(pa, Some(&req(a, "acknowledged"))), (pb, Some(&req(b, "acknowledged")))],
+            1_800_000_300,
+        );
+        commit(
+            &repo,
+            &[
+                (pb, None),
+                ("records/request/2026/REQ-2026-0002.md", Some(&req(b, "acknowledged"))),
+            ],
+            1_800_000_400,
+        );
+        commit(&repo, &[("records/README.md", Some("# Records\n"))], 1_800_000_500);
+
+        let all = timelines(&config, None).unwrap();
+        assert_eq!(
+            all.keys().collect::<Vec<_>>(),
+            ["REQ-2026-0001", "REQ-2026-0002", "draft"]
+        );
+        let some = timelines(&config, Some(&BTreeSet::from([a.to_string(), b.to_string()]))).unwrap();
+        for (id, t) in &all {
+            let one = timeline(&config, id).unwrap();
+            let json = |t: &Timeline| serde_json::to_value(t).unwrap();
+            assert_eq!(json(t), json(&one), "{id}");
+            let paths = |t: &Timeline| t.entries.iter().map(|e| e.path.clone()).collect::<Vec<_>>();
+            assert_eq!(paths(t), paths(&one), "{id}");
+            if let Some(s) = some.get(id) {
+                assert_eq!(json(s), json(&one), "{id}");
+            }
+        }
+        // Created under another name, renamed, acknowledged: three entries, one creation.
+        assert_eq!(all[a].entries.len(), 3);
+        assert_eq!(all[b].entries.len(), 3);
+        assert_eq!(
+            all[b].entries[2].path.as_deref(),
+            Some("records/request/2026/REQ-2026-0002.md")
+        );
     }
 }

@@ -808,3 +808,114 @@ fn walk_error_in_the_records_folder_exits_2() {
     run.assert_code(USAGE);
     assert!(run.stderr.contains("cannot read the folder"), "{}", run.stderr);
 }
+
+// Issue 7 — history
+
+const HANDLER: &str = "ann@example.org";
+
+/// Remove the loose object of the blob `rev:path`, as a partial clone
+/// (`--filter=blob:none`) lacks it; repositories of these tests are never packed.
+fn drop_blob(repo: &Repo, rev_path: &str) {
+    let oid = repo.git(&["rev-parse", rev_path]).trim().to_string();
+    std::fs::remove_file(repo.path(&format!(".git/objects/{}/{}", &oid[..2], &oid[2..]))).unwrap();
+}
+
+/// A complaint added, then its owner changed; the base commit before both.
+fn complaint_history() -> (Repo, String) {
+    let repo = Repo::with_history();
+    let base = repo.sha("HEAD");
+    repo.write_commit(by(HANDLER, "2026-11-02T09:30:00Z"), C1, complaint(), "Log");
+    repo.write_commit(
+        by(HANDLER, "2026-11-02T10:00:00Z"),
+        C1,
+        complaint().replace("owner: ann@example.org", "owner: bob@example.org"),
+        "Hand over",
+    );
+    repo.check_json(&["--since", &base]).assert_code(OK);
+    (repo, base)
+}
+
+#[test]
+fn since_a_missing_blob_is_an_error_not_an_absent_file() {
+    let (repo, base) = complaint_history();
+    drop_blob(&repo, &format!("HEAD~1:{C1}"));
+    let run = repo.check_json(&["--since", &base]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("is not in this clone"), "{}", run.stderr);
+}
+
+#[test]
+fn log_with_a_missing_blob_is_an_error_not_an_absent_file() {
+    let (repo, _) = complaint_history();
+    repo.run(&["log", "CMP-2026-0001"]).assert_code(OK);
+    drop_blob(&repo, &format!("HEAD~1:{C1}"));
+    let run = repo.run(&["log", "CMP-2026-0001", "--format", "json"]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("is not in this clone"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn since_a_missing_register_blob_is_an_error() {
+    let (repo, base) = complaint_history();
+    repo.write(
+        "disposals.csv",
+        "id,kind,opened,closed,archived,disposed_at,reason,by\n",
+    );
+    repo.commit(by(HANDLER, "2026-11-02T11:00:00Z"), "Register");
+    repo.write_commit(
+        by(HANDLER, "2026-11-02T12:00:00Z"),
+        C1,
+        complaint().replace("owner: ann@example.org", "owner: cy@example.org"),
+        "Hand over again",
+    );
+    repo.write(
+        "disposals.csv",
+        "id,kind,opened,closed,archived,disposed_at,reason,by\nCMP-2020-0001,complaint,2020-01-02,2020-02-01,2020-03-01,2026-03-02,done,r@example.org\n",
+    );
+    repo.write_commit(
+        by(HANDLER, "2026-11-02T13:00:00Z"),
+        C1,
+        complaint().replace("owner: ann@example.org", "owner: dee@example.org"),
+        "Dispose and hand over",
+    );
+    repo.check_json(&["--since", &base]).assert_code(OK);
+    drop_blob(&repo, "HEAD~1:disposals.csv");
+    let run = repo.check_json(&["--since", &base]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("is not in this clone"), "{}", run.stderr);
+}
+
+#[test]
+fn since_a_file_directly_in_the_records_folder_is_no_id_at_rev() {
+    let repo = Repo::with_history();
+    // Documentation beside the kind folders, named like a case: not a record.
+    repo.write_commit(
+        by(HANDLER, "2026-11-02T09:00:00Z"),
+        "records/CMP-2026-0001.md",
+        "# Notes on CMP-2026-0001\n",
+        "Notes",
+    );
+    let base = repo.sha("HEAD");
+    repo.write_commit(by(HANDLER, "2026-11-02T09:30:00Z"), C1, complaint(), "Log");
+    let run = repo.check_json(&["--since", &base]);
+    run.assert_code(OK);
+    assert_eq!(run.findings(), [], "{}", run.stdout);
+}
+
+#[test]
+fn since_a_name_that_sorts_before_its_folder_removes_no_record() {
+    // git sorts the folder `complaint` as `complaint/`, after
+    // `complaint-notes.txt`; a diff that sorted it as `complaint` paired the
+    // wrong entries and saw every complaint removed.
+    let repo = Repo::with_history();
+    repo.write(C1, complaint());
+    repo.write("records/complaint-notes.txt", "Notes\n");
+    repo.commit(by(HANDLER, "2026-11-02T09:30:00Z"), "Log");
+    let base = repo.sha("HEAD");
+    repo.remove("records/complaint-notes.txt");
+    repo.commit(by(HANDLER, "2026-11-02T10:00:00Z"), "Tidy");
+    let run = repo.check_json(&["--since", &base]);
+    run.assert_code(OK);
+    assert_eq!(run.findings(), [], "{}", run.stdout);
+}
