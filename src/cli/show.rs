@@ -31,7 +31,13 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         .and_then(|k| cfg.kinds.get(k))
         .ok_or_else(|| Exit::usage(format!("{}: unknown kind", rec.file.path)))?;
     let user = identity(&cfg.root);
-    let history = timeline(cfg, rec.id().unwrap_or_default()).ok();
+    // Outside git there is no timeline; a history that cannot be read (a
+    // missing object) is an error, as in `log`.
+    let history = match timeline(cfg, rec.id().unwrap_or_default()) {
+        Ok(t) => Some(t),
+        Err(crate::history::HistoryError::NoRepository(_)) => None,
+        Err(e) => return Err(Exit::usage(e.to_string())),
+    };
     let view = query::case_view(&ctx, kind, &rec, user.as_deref(), history, args.last);
     out!("{}", render_case(&view, g.color(false)));
     Ok(OK)

@@ -853,6 +853,10 @@ fn log_with_a_missing_blob_is_an_error_not_an_absent_file() {
     run.assert_code(USAGE);
     assert!(run.stderr.contains("is not in this clone"), "{}", run.stderr);
     assert_eq!(run.stdout, "");
+    // `show` prints the same timeline: it fails the same way, not silently.
+    let run = repo.run(&["show", "CMP-2026-0001"]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("is not in this clone"), "{}", run.stderr);
 }
 
 #[test]
