@@ -13,7 +13,7 @@ use crate::workflow;
 use chrono::Datelike;
 use std::collections::{BTreeMap, HashSet};
 
-pub use crate::context::Context;
+use crate::context::Context;
 pub use select::{SelectError, Selection, select};
 
 /// Load and check every record file, reporting findings only for `only`

@@ -216,12 +216,30 @@ pub fn emit(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
+/// libgit2 maps pack files in windows of 1 GiB, up to 8 GiB in all, and
+/// caches up to 256 MiB of objects: walking a long history then holds most
+/// of the pack in memory. Smaller windows and limits keep `check --since`
+/// within what `git log -p` itself uses, at no measurable cost in time.
+#[allow(unsafe_code)]
+fn bound_libgit2_memory() {
+    const MIB: usize = 1024 * 1024;
+    // SAFETY: these set C globals of libgit2 without synchronisation; they
+    // run first thing in `main`, before any thread exists or any repository
+    // is opened. An error only leaves libgit2's defaults.
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(32 * MIB);
+        let _ = git2::opts::set_mwindow_mapped_limit(96 * MIB);
+        let _ = git2::opts::set_cache_max_size((32 * MIB) as isize);
+    }
+}
+
 /// Parse the arguments, run the command, map the outcome to an exit code.
 pub fn main() -> ExitCode {
     // libgit2 re-hashes every object it reads, which git itself does not: a
     // sixth of `check --since`'s time on 10,000 commits. Set here, once for
     // the process, because the library must not change global state.
     git2::opts::strict_hash_verification(false);
+    bound_libgit2_memory();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -2,8 +2,9 @@
 
 use super::Transaction;
 use super::value::{Assignment, apply, emit_field};
-use crate::check::{self, Context};
+use crate::check;
 use crate::config::Kind;
+use crate::context::Context;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::record::{self, Entry, RecordFile};
 use anyhow::{Result, bail};

@@ -4,8 +4,9 @@
 
 use super::text::{self, Edit};
 use super::value::Assignment;
-use crate::check::{self, Context};
+use crate::check;
 use crate::config::Kind;
+use crate::context::Context;
 use crate::diag::Severity;
 use crate::query;
 use crate::record::{self, Record, get_path};

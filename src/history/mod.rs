@@ -9,8 +9,8 @@
 //! the range, and a version that one commit adds and a later commit of the
 //! run changes is parsed once.
 
-use crate::check::Context;
 use crate::config::{Config, Kind};
+use crate::context::Context;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::record::{self, Entry, Record, RecordFile};
 use crate::schema::{self, KindSchema};

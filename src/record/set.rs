@@ -28,9 +28,6 @@ pub struct SetRecord {
     kind: Option<String>,
     /// The string items of `related`, with their index in the list.
     related: Vec<(usize, String)>,
-    /// A hash of the front-matter text that was loaded, so that a later
-    /// read of the file is known to be the same text.
-    fm_hash: u64,
 }
 
 impl SetRecord {
@@ -49,7 +46,6 @@ impl SetRecord {
             id: text("id"),
             kind: text("kind"),
             related,
-            fm_hash: hash(rec.yaml()),
         }
     }
 
@@ -73,22 +69,22 @@ impl SetRecord {
         super::load(&self.file, config)
     }
 
-    /// Positions of every node, for the rare finding found across files:
-    /// from the file read again, and only if its front-matter is still the
-    /// text that was loaded (else none, never positions of another text).
+    /// Positions of every node, for the rare finding found across files
+    /// (about `id` or `related`): from the file read again, and only if it
+    /// still holds the ID and links that were judged (else none, never a
+    /// position for a finding the text no longer has). Comparing those
+    /// fields rather than hashing every text keeps the loading pass as
+    /// cheap as before.
     pub fn positions(&self, config: &Config) -> PosMap {
         match self.record(config) {
-            Ok(rec) if hash(rec.yaml()) == self.fm_hash => rec.positions(),
+            Ok(rec) if SetRecord::new(&rec).same_fields(self) => rec.positions(),
             _ => PosMap::default(),
         }
     }
-}
 
-fn hash(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
+    fn same_fields(&self, other: &SetRecord) -> bool {
+        self.id == other.id && self.kind == other.kind && self.related == other.related
+    }
 }
 
 /// The loaded records, sorted by path.
@@ -280,7 +276,7 @@ mod tests {
     }
 
     #[test]
-    fn positions_only_from_the_text_that_was_loaded() {
+    fn positions_only_while_the_file_holds_what_was_judged() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         std::fs::write(root.join("casework.toml"), Config::default_toml()).unwrap();
@@ -294,8 +290,11 @@ mod tests {
         );
         let rec = set.with_id("CMP-2026-0001").next().unwrap();
         assert_eq!(rec.positions(&config)["/id"].value.start.line, 2);
-        // Edited after loading: a position in the new text would point at the wrong line.
+        // Edited after loading, the ID kept: the finding still holds, where the ID is now.
         std::fs::write(root.join(rel), "---\ntitle: T\nid: CMP-2026-0001\n---\n").unwrap();
+        assert_eq!(rec.positions(&config)["/id"].value.start.line, 3);
+        // The ID changed: a finding about the old one has no place in this text.
+        std::fs::write(root.join(rel), "---\nid: CMP-2026-0002\n---\n").unwrap();
         assert!(rec.positions(&config).is_empty());
     }
 }

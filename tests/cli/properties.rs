@@ -3,8 +3,9 @@
 //! a BOM or not) never panics, and every finding points inside the
 //! front-matter at a real line and column.
 
-use casework::check::{self, Context};
+use casework::check;
 use casework::config::{self, Config};
+use casework::context::Context;
 use casework::diag::{Code, Diagnostic};
 use casework::record;
 use chrono::{DateTime, Utc};
