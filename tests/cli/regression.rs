@@ -570,15 +570,7 @@ fn a_date_only_deadline_is_that_day_in_the_calendars_zone() {
 
 /// `casework ARGS` as `email`, judged at `now`.
 fn run_at(repo: &Repo, email: &str, now: &str, args: &[&str]) -> Run {
-    Run::of(
-        repo.cmd()
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "Acting User")
-            .env("GIT_AUTHOR_EMAIL", email)
-            .env("GIT_COMMITTER_NAME", "Acting User")
-            .env("GIT_COMMITTER_EMAIL", email)
-            .env("CASEWORK_NOW", now),
-    )
+    Run::of(repo.cmd_as(email).args(args).env("CASEWORK_NOW", now))
 }
 
 #[test]

@@ -200,6 +200,17 @@ impl Repo {
         cmd
     }
 
+    /// `casework` in the root as `email`: author and committer, so that
+    /// `--commit` works without any git config.
+    pub fn cmd_as(&self, email: &str) -> Command {
+        let mut cmd = self.cmd();
+        cmd.env("GIT_AUTHOR_NAME", "Acting User")
+            .env("GIT_AUTHOR_EMAIL", email)
+            .env("GIT_COMMITTER_NAME", "Acting User")
+            .env("GIT_COMMITTER_EMAIL", email);
+        cmd
+    }
+
     /// Run `casework ARGS...` in the root.
     pub fn run(&self, args: &[&str]) -> Run {
         Run::of(self.cmd().args(args))

@@ -14,12 +14,8 @@ const CUSTOMER: &str = "customer:\n  name: Ada Lovelace\n  contact: ada@example.
 /// `casework ARGS...` in the root with an identity, so git could commit.
 fn run_as(repo: &Repo, args: &[&str]) -> Run {
     Run::of(
-        repo.cmd()
+        repo.cmd_as(ME)
             .args(args)
-            .env("GIT_AUTHOR_NAME", "Acting User")
-            .env("GIT_AUTHOR_EMAIL", ME)
-            .env("GIT_COMMITTER_NAME", "Acting User")
-            .env("GIT_COMMITTER_EMAIL", ME)
             .env("GIT_AUTHOR_DATE", "2026-11-23T12:00:00Z")
             .env("GIT_COMMITTER_DATE", "2026-11-23T12:00:00Z"),
     )

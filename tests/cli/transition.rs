@@ -25,12 +25,8 @@ fn front_matter(text: &str) -> Value {
 /// `--commit` works without any git config).
 fn run_as(repo: &Repo, email: &str, args: &[&str]) -> Run {
     Run::of(
-        repo.cmd()
+        repo.cmd_as(email)
             .args(args)
-            .env("GIT_AUTHOR_NAME", "Acting User")
-            .env("GIT_AUTHOR_EMAIL", email)
-            .env("GIT_COMMITTER_NAME", "Acting User")
-            .env("GIT_COMMITTER_EMAIL", email)
             .env("GIT_AUTHOR_DATE", "2026-11-23T12:00:00Z")
             .env("GIT_COMMITTER_DATE", "2026-11-23T12:00:00Z"),
     )
