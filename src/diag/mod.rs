@@ -122,7 +122,7 @@ impl Code {
             Code::ArchivedModified => {
                 "An archived record was changed by someone outside its kind's archive role (`records` by default)."
             }
-            Code::Deleted => "A record was removed other than by `casework dispose`.",
+            Code::Deleted => "A record was removed without an entry in the disposal register in the same commit.",
             Code::Sla => "A service-level clock is breached.",
             Code::Config => "A setting in casework.toml cannot be honoured for this record.",
         }

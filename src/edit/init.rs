@@ -84,7 +84,7 @@ pub fn init(dir: &Path) -> Result<Scaffolded> {
         };
         write_atomic(
             &ignore,
-            format!("{current}{sep}# the site `casework build` writes\n{GITIGNORE_LINE}\n").as_bytes(),
+            format!("{current}{sep}# the published site, built into _site/\n{GITIGNORE_LINE}\n").as_bytes(),
             false,
         )?;
         done.written.push(".gitignore".into());

@@ -124,9 +124,7 @@ fn help(code: Code) -> &'static str {
         Code::ArchivedModified => {
             "Revert the change: only the kind's archive role (`records` by default) may change an archived record."
         }
-        Code::Deleted => {
-            "Restore the file, or remove the record with `casework dispose`, which enters it in the disposal register."
-        }
+        Code::Deleted => "Restore the file, or remove it in a commit that also adds its line to the disposal register.",
         Code::Sla => "Take the overdue step now, or record the field that stops the clock.",
         Code::Config => "Correct the setting in casework.toml that the message names.",
     }

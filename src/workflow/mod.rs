@@ -153,7 +153,10 @@ pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
                 out.push(v(
                     Code::Deleted,
                     None,
-                    format!("{id} was removed without `casework dispose` (its ID is not entered in the disposal register in this commit)"),
+                    format!(
+                        "{id} was removed without an entry in the disposal register ({}) in this commit: restore the file, or dispose of the record by hand, adding its line (id,kind,opened,closed,archived,disposed_at,reason,by) to the register in the commit that removes it",
+                        config.register
+                    ),
                 ));
             }
         }

@@ -915,3 +915,52 @@ fn since_a_name_that_sorts_before_its_folder_removes_no_record() {
     run.assert_code(OK);
     assert_eq!(run.findings(), [], "{}", run.stdout);
 }
+
+// Issue 8, the handler's rough edges.
+
+/// The subcommands `casework --help` lists.
+fn commands(repo: &Repo) -> Vec<String> {
+    let help = repo.run(&["--help"]).stdout;
+    let list = &help[help.find("Commands:").expect("a command list")..];
+    list.lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// Regression: the `deleted` finding sent users to `casework dispose`,
+/// which did not exist; every command a message names must exist.
+#[test]
+fn messages_name_only_commands_that_exist() {
+    let (repo, base) = complaint_history();
+    repo.remove(C1);
+    repo.commit(by(HANDLER, "2026-11-03T09:00:00Z"), "Remove");
+    let run = repo.check_json(&["--since", &base]);
+    run.assert_code(FINDINGS);
+    let message = run.diagnostics_with("deleted")[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("disposal register (disposals.csv)"), "{message}");
+    assert!(message.contains("by hand"), "{message}");
+    // Every message and every rule text of every format.
+    let known = commands(&repo);
+    let mut texts = vec![run.stdout.clone()];
+    for format in ["human", "sarif", "junit", "github"] {
+        texts.push(Run::of(repo.cmd().args(["check", "--format", format, "--since", &base])).stdout);
+    }
+    texts.push(std::fs::read_to_string(repo.path(".gitignore")).unwrap_or_default());
+    for text in &texts {
+        for (at, _) in text.match_indices("casework ") {
+            let word: String = text[at + 9..].chars().take_while(|c| c.is_ascii_lowercase()).collect();
+            let quoted = text[..at].ends_with('`');
+            if quoted {
+                assert!(
+                    known.contains(&word),
+                    "`casework {word}` is named but is no command ({known:?})"
+                );
+            }
+        }
+    }
+}
