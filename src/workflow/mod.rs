@@ -59,10 +59,8 @@ pub fn time_guards(config: &Config, kind: &Kind, data: &Value, at: DateTime<Utc>
                     out.push(Unmet {
                         field,
                         message: format!(
-                            "status `{status}` with {condition} is allowed only {} business days after `{}` ({}); {passed} have passed",
-                            g.business_days,
-                            g.since,
-                            config.calendar.local_date(since)
+                            "status `{status}` with {condition} is {}",
+                            wait(config, g.business_days, &g.since, since, passed, "has")
                         ),
                     });
                 }
@@ -70,6 +68,28 @@ pub fn time_guards(config: &Config, kind: &Kind, data: &Value, at: DateTime<Utc>
         }
     }
     out
+}
+
+/// "allowed from 2026-03-09 (5 business days after `resolution.notified_at`,
+/// 2026-03-02); 1 business day has passed": the day the wait ends first,
+/// since that is what a handler plans by.
+fn wait(config: &Config, days: u32, field: &str, since: DateTime<Utc>, passed: i64, tense: &str) -> String {
+    let cal = &config.calendar;
+    let plural = |n: i64| if n == 1 { "business day" } else { "business days" };
+    let verb = if passed == 1 {
+        tense
+    } else if tense == "has" {
+        "have"
+    } else {
+        tense
+    };
+    format!(
+        "allowed from {} ({days} {} after `{field}`, {}); {passed} {} {verb} passed",
+        cal.add_business_days(since, days),
+        plural(i64::from(days)),
+        cal.local_date(since),
+        plural(passed)
+    )
 }
 
 /// A change of one record between two versions, as history sees it.
@@ -272,8 +292,8 @@ pub fn judge_transition(
                         Code::Transition,
                         "status",
                         format!(
-                            "`{from} -> {to}` is allowed only {days} business days after `{field}` ({}); {passed} had passed",
-                            config.calendar.local_date(since)
+                            "`{from} -> {to}` is {}",
+                            wait(config, days, field, since, passed, "had")
                         ),
                     ));
                 }

@@ -439,7 +439,13 @@ fn closing_on_non_response_waits_five_business_days_at_the_committers_time() {
         ]
     );
     let m = message(&run, "schema", &early);
-    assert!(m.contains("5 business days") && m.contains("4 have passed"), "{m}");
+    // Issue 8 item 7: the day the wait ends first, then why.
+    assert!(
+        m.ends_with(
+            "is allowed from 2026-11-23 (5 business days after `resolution.notified_at`, 2026-11-16); 4 business days have passed"
+        ),
+        "{m}"
+    );
     // NOW (Monday 23rd, noon) is late enough for the working tree.
     assert!(repo.check_json(&[]).errors().is_empty());
 }
@@ -516,7 +522,7 @@ fn an_order_closes_without_feedback_only_after_the_wait() {
     assert_eq!(run.errors(), [found("transition", &path(1), Some(5), &early, HANDLER)]);
     let m = message(&run, "transition", &early);
     assert!(
-        m.contains("feedback_requested -> closed") && m.contains("4 had passed"),
+        m.contains("feedback_requested -> closed") && m.contains("4 business days had passed"),
         "{m}"
     );
 }
