@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 /// transition, if any. Follows renames and moves.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The case ID, e.g. CMP-2026-0042.
+    /// The case ID, e.g. CMP-2026-0042 (any case).
+    #[arg(value_parser = super::case_id)]
     pub id: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LogFormat::Human)]

@@ -182,6 +182,12 @@ impl From<anyhow::Error> for Exit {
     }
 }
 
+/// A case ID as typed: prefixes are upper case (config validation makes
+/// them so), so `req-2026-0001` means REQ-2026-0001.
+pub fn case_id(s: &str) -> Result<String, std::convert::Infallible> {
+    Ok(s.to_ascii_uppercase())
+}
+
 /// The time "now": CASEWORK_NOW when set, so runs are reproducible.
 pub fn now() -> Result<DateTime<Utc>> {
     match std::env::var("CASEWORK_NOW") {

@@ -33,8 +33,15 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let ctx = g.context()?;
     let cfg = &ctx.config;
     let kind = cfg.kinds.get(&args.kind).ok_or_else(|| {
+        let typed = args.kind.to_lowercase();
+        let hint = cfg
+            .kinds
+            .keys()
+            .find(|k| strsim::damerau_levenshtein(&typed, k) <= 2)
+            .map(|k| format!("; did you mean `{k}`?"))
+            .unwrap_or_default();
         Exit::usage(format!(
-            "unknown kind `{}` (kinds: {})",
+            "unknown kind `{}` (kinds: {}){hint}",
             args.kind,
             cfg.kinds.keys().cloned().collect::<Vec<_>>().join(", ")
         ))

@@ -9,7 +9,8 @@ use crate::query;
 /// missing for each, its SLA clocks, and the last few entries of its timeline.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The case ID, e.g. CMP-2026-0042.
+    /// The case ID, e.g. CMP-2026-0042 (any case).
+    #[arg(value_parser = super::case_id)]
     pub id: String,
     /// How many timeline entries to show.
     #[arg(long, default_value_t = 5, value_name = "N")]

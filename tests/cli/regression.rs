@@ -964,3 +964,26 @@ fn messages_name_only_commands_that_exist() {
         }
     }
 }
+
+/// Issue 8 item 11: `show req-2026-0001` found nothing.
+#[test]
+fn ids_on_the_command_line_are_accepted_in_any_case() {
+    let (repo, _) = complaint_history();
+    let run = repo.run(&["show", "cmp-2026-0001"]);
+    run.assert_code(OK);
+    assert!(run.stdout.contains("CMP-2026-0001"), "{}", run.stdout);
+    let run = repo.run(&["log", "Cmp-2026-0001", "--format", "json"]);
+    run.assert_code(OK);
+    assert_eq!(run.json()["id"], "CMP-2026-0001");
+}
+
+/// Issue 8 item 11: `new requests` gave no hint.
+#[test]
+fn new_with_a_misspelt_kind_suggests_the_kind() {
+    let repo = Repo::new();
+    let run = repo.run(&["new", "requests", "--title", "T"]);
+    run.assert_code(USAGE);
+    assert!(run.stderr.contains("did you mean `request`?"), "{}", run.stderr);
+    let run = repo.run(&["new", "Complaint", "--title", "T"]);
+    assert!(run.stderr.contains("did you mean `complaint`?"), "{}", run.stderr);
+}
