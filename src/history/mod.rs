@@ -24,7 +24,7 @@ use walk::{CommitChanges, Trees};
 
 pub mod timeline;
 mod walk;
-pub use timeline::{Timeline, TimelineEntry, timeline, timelines};
+pub use timeline::{FieldChange, Timeline, TimelineEntry, timeline, timelines};
 
 /// Why the history could not be walked (exit 2, not a finding).
 #[derive(Debug, thiserror::Error)]

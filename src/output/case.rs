@@ -155,20 +155,38 @@ pub fn render_timeline(entries: &[TimelineEntry], color: bool) -> String {
             one_line(&e.author),
             one_line(&e.subject)
         );
-        if let Some(t) = &e.transition {
+        match e.transition.as_ref().map(|t| (t.from.as_deref(), t.to.as_deref())) {
+            Some((None, to)) => {
+                let state = to.map_or_else(String::new, |s| format!(" in `{}`", one_line(s)));
+                let _ = writeln!(out, "    created{state} with {} fields", e.changes.len());
+                continue;
+            }
+            Some((Some(from), None)) => {
+                let _ = writeln!(out, "    removed (was `{}`)", one_line(from));
+                continue;
+            }
+            Some((Some(from), Some(to))) => {
+                let _ = writeln!(out, "    transition: {} -> {}", one_line(from), one_line(to));
+            }
+            Some((None, None)) | None => {}
+        }
+        // An entry appended to `updates` reads as one line, not a diff per field.
+        let added = appended_updates(&e.changes);
+        for (at, by, note) in added.values() {
             let _ = writeln!(
                 out,
-                "    transition: {} -> {}",
-                one_line(t.from.as_deref().unwrap_or("(new)")),
-                one_line(t.to.as_deref().unwrap_or("(removed)"))
+                "    update {}{}: {}",
+                one_line(at),
+                if by.is_empty() {
+                    String::new()
+                } else {
+                    format!(" by {}", one_line(by))
+                },
+                one_line(note)
             );
         }
-        if e.transition.as_ref().is_some_and(|t| t.from.is_none()) {
-            let _ = writeln!(out, "    created with {} fields", e.changes.len());
-            continue;
-        }
         for c in &e.changes {
-            if c.field == "status" {
+            if c.field == "status" || update_index(&c.field).is_some_and(|i| added.contains_key(i)) {
                 continue;
             }
             let show = |v: &Option<Value>| {
@@ -193,6 +211,42 @@ pub fn render_timeline(entries: &[TimelineEntry], color: bool) -> String {
             );
         }
     }
+    out
+}
+
+/// `updates.3.note` -> `"3"`.
+fn update_index(field: &str) -> Option<&str> {
+    field.strip_prefix("updates.")?.split('.').next()
+}
+
+/// Entries of `updates` that a change added whole: index -> (at, by, note).
+fn appended_updates(
+    changes: &[crate::history::FieldChange],
+) -> std::collections::BTreeMap<&str, (String, String, String)> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut mixed = std::collections::BTreeSet::new();
+    let text = |v: &Option<Value>| {
+        v.as_ref()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .unwrap_or_default()
+    };
+    for c in changes {
+        let Some(i) = update_index(&c.field) else { continue };
+        if c.old.is_some() {
+            mixed.insert(i);
+            continue;
+        }
+        let entry: &mut (String, String, String) = out.entry(i).or_default();
+        match c.field.rsplit('.').next() {
+            Some("at") => entry.0 = text(&c.new),
+            Some("by") => entry.1 = text(&c.new),
+            Some("note") => entry.2 = text(&c.new),
+            _ => {
+                mixed.insert(i);
+            }
+        }
+    }
+    out.retain(|i, (_, _, note)| !mixed.contains(i) && !note.is_empty());
     out
 }
 

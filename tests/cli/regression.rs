@@ -987,3 +987,28 @@ fn new_with_a_misspelt_kind_suggests_the_kind() {
     let run = repo.run(&["new", "Complaint", "--title", "T"]);
     assert!(run.stderr.contains("did you mean `complaint`?"), "{}", run.stderr);
 }
+
+/// Issue 8 item 8: a record created in a state named `new` read
+/// "transition: (new) -> new", and an appended update three field diffs.
+#[test]
+fn timeline_says_created_in_a_state_and_shows_an_update_as_one_line() {
+    const REQ: &str = "records/request/REQ-2026-0001.md";
+    let repo = Repo::with_history();
+    let text = record("REQ-2026-0001", "request", "new", "");
+    repo.write_commit(by(HANDLER, "2026-11-02T09:00:00Z"), REQ, text.clone(), "Log");
+    let with_update = text.replace(
+        "status: new\n",
+        "status: new\nupdates:\n  - at: 2026-11-02T10:00:00Z\n    by: ann@example.org\n    note: Called the customer back\n",
+    );
+    repo.write_commit(by(HANDLER, "2026-11-02T10:00:00Z"), REQ, with_update, "Update");
+    let run = repo.run(&["log", "REQ-2026-0001"]);
+    run.assert_code(OK);
+    let out = &run.stdout;
+    assert!(out.contains("    created in `new` with "), "{out}");
+    assert!(!out.contains("(new) -> new"), "{out}");
+    assert!(
+        out.contains("    update 2026-11-02T10:00:00Z by ann@example.org: Called the customer back\n"),
+        "{out}"
+    );
+    assert!(!out.contains("updates.0.note"), "{out}");
+}
