@@ -12,7 +12,8 @@ use crate::query;
 /// Move a case to another state. Refuses (exit 1, file unchanged) an edge the workflow does
 /// not allow, an unmet guard of the new state, or a step that needs a role you do not have.
 /// On success sets the step's timestamp fields (e.g. acknowledged_at), appends --note to
-/// `updates`, and changes only those lines of the file.
+/// `updates`, and changes only those lines of the file. A role field the new state needs
+/// (closure.approved_by) is set to you when you hold its role, unless given with --set.
 ///
 /// Example: casework transition REQ-2026-0007 resolved --set resolution.summary="Sent the invoice copy"
 #[derive(clap::Args, Debug)]
