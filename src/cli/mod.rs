@@ -87,6 +87,8 @@ pub enum Command {
     Transition(transition::TransitionArgs),
     #[command(about = "Edit fields of a case with a minimal, validated edit")]
     Set(transition::SetArgs),
+    #[command(about = "Append a status update (at, by, note) to a case's `updates`, without a state change")]
+    Note(transition::NoteArgs),
     #[command(about = "Show a case: fields, next states and what they need, SLA clocks, recent history")]
     Show(show::Args),
     #[command(about = "Show a case's timeline from git history")]
@@ -265,6 +267,7 @@ pub fn main() -> ExitCode {
         Command::New(a) => new::run(&globals, a),
         Command::Transition(a) => transition::run_transition(&globals, a),
         Command::Set(a) => transition::run_set(&globals, a),
+        Command::Note(a) => transition::run_note(&globals, a),
         Command::Show(a) => show::run(&globals, a),
         Command::Log(a) => log::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),

@@ -49,11 +49,22 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
             refusals.push("`status` changes only by `casework transition ID STATE`, which checks the workflow".into());
         }
     }
+    // CI would reject the commit (`archived-modified`), so refuse it here.
+    if req.to.is_none() && from == kind.archive_state {
+        let user = req.user.unwrap_or("(unknown user)");
+        if !ctx.config.has_role(&kind.archive_role, user) {
+            refusals.push(format!(
+                "an archived record is changed only by the `{}` role; {user} is not in it",
+                kind.archive_role
+            ));
+        }
+    }
     if !refusals.is_empty() {
         return Ok(Outcome::Refused(refusals));
     }
 
     let mut edits = Vec::new();
+    let mut approval_unmet = Vec::new();
     let to = match req.to {
         None => from.clone(),
         Some(to) => {
@@ -106,6 +117,14 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
                         value: v.clone(),
                     });
                 }
+            }
+            let (approved, unmet) = approvals(ctx, kind, &target, &t.requires, req);
+            approval_unmet = unmet;
+            for (field, value) in approved {
+                edits.push(Edit::Set {
+                    path: split(&field),
+                    value,
+                });
             }
             to.to_string()
         }
@@ -168,6 +187,9 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
             .into_iter()
             .filter(|m| !before.contains(m) || req.to.is_some()),
     );
+    if !refusals.is_empty() {
+        refusals.extend(approval_unmet);
+    }
     refusals.dedup();
     if !refusals.is_empty() {
         return Ok(Outcome::Refused(refusals));
@@ -177,6 +199,38 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
         from,
         to,
     })
+}
+
+/// Role fields (`closure.approved_by`) the target state needs and the record
+/// lacks: filled with the acting user when they hold the role, since taking
+/// the step is approving it; otherwise a reason naming the field and role.
+/// A field given with --set is left to the user.
+fn approvals(
+    ctx: &Context,
+    kind: &Kind,
+    target: &Value,
+    requires: &[String],
+    req: &Request,
+) -> (Vec<(String, Value)>, Vec<String>) {
+    let (mut set, mut unmet) = (Vec::new(), Vec::new());
+    for (field, role) in &kind.field_roles {
+        if get_path(target, field).is_some() || req.sets.iter().any(|a| a.path.join(".") == *field) {
+            continue;
+        }
+        let user = req.user.unwrap_or("(unknown user)");
+        let value = Value::String(user.to_string());
+        if !(requires.contains(field) || query::guard_needs(ctx, kind, target, field, &value)) {
+            continue;
+        }
+        if ctx.config.has_role(role, user) {
+            set.push((field.clone(), value));
+        } else {
+            unmet.push(format!(
+                "`{field}` must name a member of role `{role}`, and {user} is not in it: ask one, then add --set {field}=EMAIL"
+            ));
+        }
+    }
+    (set, unmet)
 }
 
 fn errors(ctx: &Context, rec: &Record) -> Vec<String> {

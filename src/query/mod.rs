@@ -127,6 +127,17 @@ pub fn simulate(config: &Config, kind: &Kind, data: &Value, to: &str, sets: &[St
     d
 }
 
+/// Whether the kind's schema (a state's guard) finds fewer faults in `data`
+/// once `field` holds `value`: the field is then one the state needs.
+pub fn guard_needs(ctx: &Context, kind: &Kind, data: &Value, field: &str, value: &Value) -> bool {
+    let Some(KindSchema::Ready { schema, validator }) = ctx.schemas.get(&kind.name) else {
+        return false;
+    };
+    let mut with = data.clone();
+    set_path(&mut with, field, value.clone());
+    schema::violations(&with, schema, validator).len() < schema::violations(data, schema, validator).len()
+}
+
 /// Set a dotted path in a JSON object, creating mappings on the way.
 pub fn set_path(v: &mut Value, path: &str, value: Value) {
     let mut cur = v;
