@@ -18,7 +18,8 @@ use crate::query;
 /// Example: casework transition REQ-2026-0007 resolved --set resolution.summary="Sent the invoice copy"
 #[derive(clap::Args, Debug)]
 pub struct TransitionArgs {
-    /// The case ID, e.g. REQ-2026-0007.
+    /// The case ID, e.g. REQ-2026-0007 (any case).
+    #[arg(value_parser = super::case_id)]
     pub id: String,
     /// The state to move to.
     pub state: String,
@@ -42,7 +43,8 @@ pub struct TransitionArgs {
 /// Example: casework set CMP-2026-0003 priority=high tags+=escalated
 #[derive(clap::Args, Debug)]
 pub struct SetArgs {
-    /// The case ID.
+    /// The case ID (any case).
+    #[arg(value_parser = super::case_id)]
     pub id: String,
     /// FIELD=VALUE pairs: dotted paths; `FIELD+=VALUE` appends to a list; a value is typed when
     /// it is a whole YAML value (`true`, `5`, `[a, b]`, `'quoted text'`), else kept as typed.
@@ -69,7 +71,8 @@ This appends to updates:\n  - at: \"2026-03-04T10:15:00Z\"\n    by: you@example.
 and with --commit commits only that file as `REQ-2026-0007: note`."
 )]
 pub struct NoteArgs {
-    /// The case ID.
+    /// The case ID (any case).
+    #[arg(value_parser = super::case_id)]
     pub id: String,
     /// What happened, in a sentence (quote it in the shell).
     pub text: String,

@@ -168,7 +168,7 @@ pub fn render_timeline(entries: &[TimelineEntry], color: bool) -> String {
             Some((Some(from), Some(to))) => {
                 let _ = writeln!(out, "    transition: {} -> {}", one_line(from), one_line(to));
             }
-            Some((None, None)) | None => {}
+            None => {}
         }
         // An entry appended to `updates` reads as one line, not a diff per field.
         let added = appended_updates(&e.changes);
