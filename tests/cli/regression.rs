@@ -975,7 +975,10 @@ fn ids_on_the_command_line_are_accepted_in_any_case() {
     let run = repo.run(&["log", "Cmp-2026-0001", "--format", "json"]);
     run.assert_code(OK);
     assert_eq!(run.json()["id"], "CMP-2026-0001");
-    let run = Run::of(repo.cmd_as(HANDLER).args(["set", "cmp-2026-0001", "owner=cy@example.org"]));
+    let run = Run::of(
+        repo.cmd_as(HANDLER)
+            .args(["set", "cmp-2026-0001", "owner=cy@example.org"]),
+    );
     run.assert_code(OK);
     assert!(repo.read(C1).contains("owner: cy@example.org"));
 }
