@@ -368,9 +368,23 @@ pub fn parse(file: RecordFile, text: String) -> Result<Record, LoadFailure> {
     let at = |code: Code, pos: Pos, msg: String| {
         Box::new(Diagnostic::error(code, file.path.clone(), msg).at(Span { start: pos, end: pos }))
     };
-    let fm = split_front_matter(&text).map_err(|(pos, msg)| at(Code::FrontMatter, pos, msg))?;
-    let (data, _) =
-        yaml::parse(&text[fm.yaml.clone()], fm.first_line, false).map_err(|e| at(Code::Yaml, e.pos, e.message))?;
+    // Conflict markers break the front-matter; looked for only when it is
+    // broken, so a clean record pays nothing.
+    let conflict = |upto: usize| {
+        conflict_marker(&text[..upto]).map(|(line, marker)| {
+            at(
+                Code::Yaml,
+                Pos { line, column: 1 },
+                format!(
+                    "unresolved merge conflict at line {line} (`{marker}`): keep the lines you want, delete the `<<<<<<<`, `=======` and `>>>>>>>` lines, then commit"
+                ),
+            )
+        })
+    };
+    let fm = split_front_matter(&text)
+        .map_err(|(pos, msg)| conflict(text.len()).unwrap_or_else(|| at(Code::FrontMatter, pos, msg)))?;
+    let (data, _) = yaml::parse(&text[fm.yaml.clone()], fm.first_line, false)
+        .map_err(|e| conflict(fm.body_start).unwrap_or_else(|| at(Code::Yaml, e.pos, e.message)))?;
     match data {
         Value::Object(_) => Ok(Record { file, text, fm, data }),
         Value::Null => Err(at(
@@ -384,6 +398,18 @@ pub fn parse(file: RecordFile, text: String) -> Result<Record, LoadFailure> {
             "the front-matter must be a YAML mapping of fields (`name: value` lines)".into(),
         )),
     }
+}
+
+/// The first line git writes to open a merge conflict (`<<<<<<< HEAD`),
+/// with its line number.
+fn conflict_marker(text: &str) -> Option<(usize, String)> {
+    if !text.contains("<<<<<<<") {
+        return None;
+    }
+    text.lines()
+        .enumerate()
+        .find(|(_, l)| l.starts_with("<<<<<<<"))
+        .map(|(i, l)| (i + 1, crate::diag::one_line(l.trim_end()).into_owned()))
 }
 
 /// UTF-8 text, or the position of the first byte that is not.

@@ -1018,3 +1018,41 @@ fn timeline_says_created_in_a_state_and_shows_an_update_as_one_line() {
     );
     assert!(!out.contains("updates.0.note"), "{out}");
 }
+
+/// Issue 8 item 10: a record left with conflict markers read as a YAML
+/// syntax error somewhere inside the conflict.
+#[test]
+fn conflict_markers_are_an_unresolved_merge_conflict_finding() {
+    let repo = Repo::new();
+    let text = complaint().replacen(
+        "owner: ann@example.org\n",
+        "<<<<<<< HEAD\nowner: ann@example.org\n=======\nowner: cy@example.org\n>>>>>>> feature\n",
+        1,
+    );
+    let line = text.lines().position(|l| l.starts_with("<<<<<<<")).unwrap() + 1;
+    repo.write(C1, text);
+    let run = repo.check_json(&[]);
+    run.assert_code(FINDINGS);
+    let found = run.diagnostics_with("yaml");
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert_eq!(found[0]["line"], line);
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("unresolved merge conflict at line {line} (`<<<<<<< HEAD`)")),
+        "{message}"
+    );
+    // Around the whole front-matter too, where no `---` opens it.
+    repo.write(
+        C1,
+        format!("<<<<<<< HEAD\n{}=======\n{}>>>>>>> feature\n", complaint(), complaint()),
+    );
+    let run = repo.check_json(&[]);
+    assert!(
+        run.diagnostics_with("yaml")[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("unresolved merge conflict at line 1"),
+        "{}",
+        run.stdout
+    );
+}
