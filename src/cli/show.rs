@@ -21,7 +21,8 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let ctx = g.context()?;
     let cfg = &ctx.config;
     let rec = query::find(&ctx, &args.id).map_err(|e| match e {
-        query::FindError::NotFound(_) => Exit {
+        // A record that cannot be read is a finding about it, as in `check`.
+        query::FindError::NotFound(_) | query::FindError::Unreadable(_) => Exit {
             code: 1,
             message: Some(e.to_string()),
         },

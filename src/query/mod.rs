@@ -27,6 +27,17 @@ pub enum FindError {
     Walk(String),
 }
 
+/// A record that cannot be loaded, named as `check` names it:
+/// `file:line:column: message`.
+fn unreadable(d: &crate::diag::Diagnostic) -> FindError {
+    let at = match (d.line(), d.column()) {
+        (Some(l), Some(c)) => format!(":{l}:{c}"),
+        (Some(l), None) => format!(":{l}"),
+        _ => String::new(),
+    };
+    FindError::Unreadable(format!("{}{at}: {}", d.file, d.message))
+}
+
 /// Find the record with this ID: the file `<kind folder>/<ID>.md` alone
 /// when it holds that ID, else the record set, loaded then.
 pub fn find(ctx: &Context, id: &str) -> Result<Record, FindError> {
@@ -37,8 +48,7 @@ pub fn find(ctx: &Context, id: &str) -> Result<Record, FindError> {
     if let Some(kind) = config.kind_for_id(id) {
         let rel = format!("{}/{id}.md", kind.dir);
         if let Some(f) = record::record_file_at(&config.root, &config.root.join(&rel)).filter(|f| f.abs.is_file()) {
-            let rec =
-                record::load(&f, config).map_err(|d| FindError::Unreadable(format!("{}: {}", d.file, d.message)))?;
+            let rec = record::load(&f, config).map_err(|d| unreadable(&d))?;
             if rec.id() == Some(id) {
                 return Ok(rec);
             }
@@ -46,9 +56,7 @@ pub fn find(ctx: &Context, id: &str) -> Result<Record, FindError> {
     }
     let set = ctx.records().map_err(|e| FindError::Walk(e.to_string()))?;
     match set.with_id(id).next() {
-        Some(r) => r
-            .record(config)
-            .map_err(|d| FindError::Unreadable(format!("{}: {}", d.file, d.message))),
+        Some(r) => r.record(config).map_err(|d| unreadable(&d)),
         None => Err(FindError::NotFound(id.to_string())),
     }
 }

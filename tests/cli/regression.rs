@@ -1056,3 +1056,17 @@ fn conflict_markers_are_an_unresolved_merge_conflict_finding() {
         run.stdout
     );
 }
+
+/// Issue 8 item 11: `show` on a broken file exited 2 and gave no line.
+#[test]
+fn show_on_a_broken_record_exits_1_with_file_line_and_column() {
+    let repo = Repo::new();
+    repo.write(C1, "---\nid: CMP-2026-0001\nkind: complaint\nstatus: [\n---\n");
+    let run = repo.run(&["show", "CMP-2026-0001"]);
+    run.assert_code(FINDINGS);
+    assert!(
+        run.stderr.contains(&format!("{C1}:5:1: invalid YAML")),
+        "{}",
+        run.stderr
+    );
+}
