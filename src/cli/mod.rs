@@ -190,6 +190,20 @@ pub fn case_id(s: &str) -> Result<String, std::convert::Infallible> {
     Ok(s.to_ascii_uppercase())
 }
 
+/// `--commit` needs an identity git can author with; without one the
+/// change is refused (exit 1) before anything is written, with the fix.
+pub fn require_git_identity(root: &std::path::Path) -> Result<(), Exit> {
+    match crate::edit::transaction::missing_identity(root) {
+        None => Ok(()),
+        Some(why) => Err(Exit {
+            code: FINDINGS,
+            message: Some(format!(
+                "--commit needs a git identity, and git has none here ({why}): set one with `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.org`, or leave out --commit and commit yourself"
+            )),
+        }),
+    }
+}
+
 /// The time "now": CASEWORK_NOW when set, so runs are reproducible.
 pub fn now() -> Result<DateTime<Utc>> {
     match std::env::var("CASEWORK_NOW") {

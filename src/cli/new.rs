@@ -63,6 +63,9 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         owner,
         sets,
     };
+    if args.commit {
+        super::require_git_identity(&cfg.root)?;
+    }
     // Holds the writers' lock until the new file is written and committed.
     let mut tx = crate::edit::Transaction::begin(&cfg.root)?;
     match create(&ctx, req, &mut tx)? {

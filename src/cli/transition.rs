@@ -111,6 +111,9 @@ fn edit(
         .iter()
         .map(|s| parse_assignment(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    if do_commit {
+        super::require_git_identity(&cfg.root)?;
+    }
     // Holds the writers' lock until the change is written and committed.
     let mut tx = Transaction::begin(&cfg.root)?;
     let rec = query::find(&ctx, id).map_err(|e| match e {

@@ -287,6 +287,22 @@ fn missing_dirs(path: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Why git could not author a commit in `root` (no name or email it can
+/// use), in git's words; `None` when it can. Asked before any change is
+/// made, so that `--commit` is refused rather than rolled back.
+pub fn missing_identity(root: &Path) -> Option<String> {
+    ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"].iter().find_map(|var| {
+        git(root, &["var", var], &[], None).err().map(|e| {
+            let text = format!("{e:#}");
+            text.lines()
+                .map(str::trim)
+                .find(|l| l.starts_with("fatal:"))
+                .unwrap_or(text.lines().next().unwrap_or_default())
+                .to_string()
+        })
+    })
+}
+
 /// Run `git ARGS PATHS` in `root` (pathspecs taken literally), with `input`
 /// on stdin; its stdout, or an error naming the subcommand and git's message.
 fn git(root: &Path, args: &[&str], paths: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>> {

@@ -1070,3 +1070,29 @@ fn show_on_a_broken_record_exits_1_with_file_line_and_column() {
         run.stderr
     );
 }
+
+/// Issue 8 item 11: `new --commit` without a git identity failed inside
+/// git's commit (exit 2) after the record was written.
+#[test]
+fn commit_without_a_git_identity_is_refused_before_writing_with_the_fix() {
+    let repo = Repo::with_history();
+    let listing = || repo.git(&["status", "--porcelain", "--untracked-files=all"]);
+    let before = listing();
+    let run = repo.run(&[
+        "new",
+        "request",
+        "--title",
+        "Invoice copy",
+        "--set",
+        "customer.name=Ada",
+        "--set",
+        "customer.contact=ada@example.org",
+        "--set",
+        "channel=email",
+        "--commit",
+    ]);
+    run.assert_code(FINDINGS);
+    assert!(run.stderr.contains("--commit needs a git identity"), "{}", run.stderr);
+    assert!(run.stderr.contains("git config --global user.email"), "{}", run.stderr);
+    assert_eq!(listing(), before, "nothing written");
+}
