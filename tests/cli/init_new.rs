@@ -7,13 +7,6 @@ use serde_json::{Value, json};
 const KINDS: [&str; 5] = ["incident", "feedback", "request", "complaint", "order"];
 const ME: &str = "a.handler@example.com";
 
-/// The front-matter of a record file as JSON, read with casework's own parser.
-fn front_matter(text: &str) -> Value {
-    let fm = casework::record::split_front_matter(text).expect("front-matter");
-    let (value, _) = casework::record::yaml::parse(&text[fm.yaml], fm.first_line, false).expect("YAML");
-    value
-}
-
 /// `casework new ARGS...` as the acting user ME.
 fn new(repo: &Repo, args: &[&str]) -> Run {
     Run::of(repo.cmd().arg("new").args(args).env("GIT_AUTHOR_EMAIL", ME))

@@ -2,7 +2,7 @@
 //! change), and the approval a transition fills in for the acting user.
 
 use crate::support::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const ME: &str = "h.handler@example.com";
 const MANAGER: &str = "m.jones@example.com";
@@ -15,21 +15,6 @@ const ARCHIVED: &str = "acknowledged_at: 2026-11-02T10:00:00Z\nexpected_resoluti
 resolution:\n  summary: Sent the invoice copy.\n  notified_at: 2026-11-16T10:00:00Z\n\
 confirmation:\n  outcome: confirmed\n  at: 2026-11-17T09:00:00Z\n\
 archive:\n  archived_at: 2026-11-18T09:00:00Z\n  retain_until: 2028-11-18\n";
-
-fn front_matter(text: &str) -> Value {
-    let fm = casework::record::split_front_matter(text).expect("front-matter");
-    let (value, _) = casework::record::yaml::parse(&text[fm.yaml], fm.first_line, false).expect("YAML");
-    value
-}
-
-fn run_as(repo: &Repo, email: &str, args: &[&str]) -> Run {
-    Run::of(
-        repo.cmd_as(email)
-            .args(args)
-            .env("GIT_AUTHOR_DATE", "2026-11-23T12:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-11-23T12:00:00Z"),
-    )
-}
 
 fn with_request(status: &str, extra: &str) -> Repo {
     let repo = Repo::with_history();

@@ -431,14 +431,6 @@ fn set_on_a_record_with_broken_yaml_exits_1() {
     assert!(run.stderr.contains(C1), "{}", run.stderr);
 }
 
-/// The front-matter of a record text as JSON (through casework's own reader).
-fn front_matter(text: &str) -> Value {
-    let fm = casework::record::split_front_matter(text).unwrap();
-    casework::record::yaml::parse(&text[fm.yaml.clone()], fm.first_line, false)
-        .unwrap()
-        .0
-}
-
 // Issue 7, defects taken on early.
 
 #[test]

@@ -508,3 +508,21 @@ impl Run {
             .collect()
     }
 }
+
+/// A record text's front-matter as data.
+pub fn front_matter(text: &str) -> Value {
+    let fm = casework::record::split_front_matter(text).expect("front-matter");
+    let (value, _) = casework::record::yaml::parse(&text[fm.yaml], fm.first_line, false).expect("YAML");
+    value
+}
+
+/// `casework ARGS...` in the root as `email` (author and committer, so
+/// `--commit` works without any git config), at a fixed commit time.
+pub fn run_as(repo: &Repo, email: &str, args: &[&str]) -> Run {
+    Run::of(
+        repo.cmd_as(email)
+            .args(args)
+            .env("GIT_AUTHOR_DATE", "2026-11-23T12:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-11-23T12:00:00Z"),
+    )
+}

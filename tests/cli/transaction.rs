@@ -11,16 +11,6 @@ const OTHER: &str = "STAGED.txt";
 
 const CUSTOMER: &str = "customer:\n  name: Ada Lovelace\n  contact: ada@example.org\n  preferred_channel: email\n";
 
-/// `casework ARGS...` in the root with an identity, so git could commit.
-fn run_as(repo: &Repo, args: &[&str]) -> Run {
-    Run::of(
-        repo.cmd_as(ME)
-            .args(args)
-            .env("GIT_AUTHOR_DATE", "2026-11-23T12:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-11-23T12:00:00Z"),
-    )
-}
-
 /// A repository with REQ-2026-0001 committed and another file staged.
 fn with_request_and_staged_file() -> Repo {
     let repo = Repo::with_history();
@@ -70,7 +60,7 @@ fn refused_commit_changes_nothing(repo: &Repo, args: &[&str]) {
         files
     };
     let (files, staged, head) = (worktree(repo), index(repo), repo.sha("HEAD"));
-    let run = run_as(repo, args);
+    let run = run_as(repo, ME, args);
     assert_ne!(run.code, OK, "{}", run.stdout);
     assert!(run.stderr.contains("rejected by the hook"), "{}", run.stderr);
     assert!(!run.stderr.contains("could not be put back"), "{}", run.stderr);
@@ -149,7 +139,7 @@ fn a_new_commit_refused_by_a_hook_leaves_no_file_and_no_index_entry() {
 #[track_caller]
 fn commit_holds_only(repo: &Repo, args: &[&str], path: &str) {
     let head = repo.sha("HEAD");
-    run_as(repo, args).assert_code(OK);
+    run_as(repo, ME, args).assert_code(OK);
     assert_eq!(repo.sha("HEAD~1"), head, "exactly one commit");
     assert_eq!(
         repo.git(&["show", "--name-only", "--format=", "HEAD"]),

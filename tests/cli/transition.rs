@@ -14,24 +14,6 @@ const INC: &str = "records/incident/INC-2026-0001.md";
 
 const CUSTOMER: &str = "customer:\n  name: Ada Lovelace\n  contact: ada@example.org\n  preferred_channel: email\n";
 
-/// The front-matter of a record file as JSON, read with casework's own parser.
-fn front_matter(text: &str) -> Value {
-    let fm = casework::record::split_front_matter(text).expect("front-matter");
-    let (value, _) = casework::record::yaml::parse(&text[fm.yaml], fm.first_line, false).expect("YAML");
-    value
-}
-
-/// `casework ARGS...` in the root as `email` (author and committer, so
-/// `--commit` works without any git config).
-fn run_as(repo: &Repo, email: &str, args: &[&str]) -> Run {
-    Run::of(
-        repo.cmd_as(email)
-            .args(args)
-            .env("GIT_AUTHOR_DATE", "2026-11-23T12:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-11-23T12:00:00Z"),
-    )
-}
-
 /// A repository with a new request REQ-2026-0001 committed.
 fn with_new_request() -> Repo {
     let repo = Repo::with_history();
