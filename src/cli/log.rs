@@ -48,7 +48,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             let text = serde_json::to_string_pretty(&t).map_err(|e| Exit::usage(e.to_string()))?;
             outln!("{text}");
         }
-        LogFormat::Human => out!("{}", super::show::render_timeline(&t.entries, g.color(false))),
+        LogFormat::Human => out!("{}", crate::output::case::render_timeline(&t.entries, g.color(false))),
     }
     Ok(OK)
 }

@@ -1,7 +1,7 @@
 //! `casework show ID`
 
 use super::{Exit, Globals, OK, identity};
-use crate::history::{TimelineEntry, timeline};
+use crate::history::timeline;
 use crate::output::case::render_case;
 use crate::query;
 
@@ -43,9 +43,4 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let view = query::case_view(&ctx, kind, &rec, user.as_deref(), history, args.last);
     out!("{}", render_case(&view, g.color(false)));
     Ok(OK)
-}
-
-/// Human rendering of timeline entries, shared with `casework log`.
-pub fn render_timeline(entries: &[TimelineEntry], color: bool) -> String {
-    crate::output::case::render_timeline(entries, color)
 }

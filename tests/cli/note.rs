@@ -10,21 +10,13 @@ const ARCHIVIST: &str = "archive@example.com";
 const REQ: &str = "records/request/REQ-2026-0001.md";
 const INC: &str = "records/incident/INC-2026-0001.md";
 
-const CUSTOMER: &str = "customer:\n  name: Ada Lovelace\n  contact: ada@example.org\n  preferred_channel: email\n";
 const ARCHIVED: &str = "acknowledged_at: 2026-11-02T10:00:00Z\nexpected_resolution: 2026-11-20\n\
 resolution:\n  summary: Sent the invoice copy.\n  notified_at: 2026-11-16T10:00:00Z\n\
 confirmation:\n  outcome: confirmed\n  at: 2026-11-17T09:00:00Z\n\
 archive:\n  archived_at: 2026-11-18T09:00:00Z\n  retain_until: 2028-11-18\n";
 
 fn with_request(status: &str, extra: &str) -> Repo {
-    let repo = Repo::with_history();
-    repo.write_commit(
-        by(ME, "2026-11-23T09:00:00Z"),
-        REQ,
-        record("REQ-2026-0001", "request", status, &format!("{CUSTOMER}{extra}")),
-        "Log REQ-2026-0001",
-    );
-    repo
+    committed_request(ME, status, extra)
 }
 
 #[test]

@@ -526,3 +526,19 @@ pub fn run_as(repo: &Repo, email: &str, args: &[&str]) -> Run {
             .env("GIT_COMMITTER_DATE", "2026-11-23T12:00:00Z"),
     )
 }
+
+/// A customer block a request's schema accepts.
+pub const CUSTOMER: &str = "customer:\n  name: Ada Lovelace\n  contact: ada@example.org\n  preferred_channel: email\n";
+
+/// A repository with REQ-2026-0001 in `status` (with `extra` fields)
+/// committed by `email` in `records/request/REQ-2026-0001.md`.
+pub fn committed_request(email: &str, status: &str, extra: &str) -> Repo {
+    let repo = Repo::with_history();
+    repo.write_commit(
+        by(email, "2026-11-23T09:00:00Z"),
+        "records/request/REQ-2026-0001.md",
+        record("REQ-2026-0001", "request", status, &format!("{CUSTOMER}{extra}")),
+        "Log REQ-2026-0001",
+    );
+    repo
+}

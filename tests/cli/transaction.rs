@@ -9,17 +9,9 @@ const ME: &str = "h.handler@example.com";
 const REQ: &str = "records/request/REQ-2026-0001.md";
 const OTHER: &str = "STAGED.txt";
 
-const CUSTOMER: &str = "customer:\n  name: Ada Lovelace\n  contact: ada@example.org\n  preferred_channel: email\n";
-
 /// A repository with REQ-2026-0001 committed and another file staged.
 fn with_request_and_staged_file() -> Repo {
-    let repo = Repo::with_history();
-    repo.write_commit(
-        by(ME, "2026-11-23T09:00:00Z"),
-        REQ,
-        record("REQ-2026-0001", "request", "new", CUSTOMER),
-        "Log REQ-2026-0001",
-    );
+    let repo = committed_request(ME, "new", "");
     repo.write(OTHER, "staged\n");
     repo.git(&["add", OTHER]);
     repo

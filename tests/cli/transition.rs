@@ -12,18 +12,9 @@ const MANAGER: &str = "m.jones@example.com";
 const REQ: &str = "records/request/REQ-2026-0001.md";
 const INC: &str = "records/incident/INC-2026-0001.md";
 
-const CUSTOMER: &str = "customer:\n  name: Ada Lovelace\n  contact: ada@example.org\n  preferred_channel: email\n";
-
 /// A repository with a new request REQ-2026-0001 committed.
 fn with_new_request() -> Repo {
-    let repo = Repo::with_history();
-    repo.write_commit(
-        by(ME, "2026-11-23T09:00:00Z"),
-        REQ,
-        record("REQ-2026-0001", "request", "new", CUSTOMER),
-        "Log REQ-2026-0001",
-    );
-    repo
+    committed_request(ME, "new", "")
 }
 
 fn bytes(repo: &Repo, rel: &str) -> Vec<u8> {
