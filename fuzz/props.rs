@@ -14,7 +14,6 @@
 #![allow(dead_code)]
 
 use casework::edit::text::{self, Edit};
-use casework::edit::value::{self, Assignment};
 use casework::record::{self, FrontMatter, yaml};
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
@@ -192,14 +191,6 @@ fn check_span(y: &str, first_line: usize, s: &casework::diag::Span) -> Result<()
 
 // ----------------------------------------------------------------- edit
 
-fn assignment(e: &Edit) -> Assignment {
-    Assignment {
-        path: e.path().to_vec(),
-        append: matches!(e, Edit::Append { .. }),
-        value: e.value().clone(),
-    }
-}
-
 /// [`text::apply`] either refuses, or gives a text whose front-matter
 /// reads back as the original data with the edits applied as data, with
 /// the same bytes before and after the front-matter; each edit alone
@@ -225,7 +216,7 @@ pub fn check_edit(text: &str, edits: &[Edit]) -> Result<(), String> {
         other => return Err(format!("applied to front-matter that is not a mapping: {other}")),
     };
     for e in edits {
-        value::apply(&mut expected, &assignment(e))
+        e.apply_to(&mut expected)
             .map_err(|err| format!("applied {e:?}, which value::apply refuses: {err}"))?;
     }
     let fm2 = record::split_front_matter(&out).map_err(|e| format!("the result has no front-matter: {e:?}"))?;

@@ -22,6 +22,9 @@ pub const CONFIG_FILE: &str = "casework.toml";
 /// is far beyond any register, and arithmetic on it can never overflow.
 pub const MAX_SEQUENCE: u64 = 999_999_999;
 
+/// The list a reopen moves the ended cycle's fields into (see `Transition::resets`).
+pub const CYCLES: &str = "cycles";
+
 /// The archive state of a kind that names none.
 pub const DEFAULT_ARCHIVE_STATE: &str = "archived";
 /// The archiving role of a kind that names none.
@@ -267,6 +270,10 @@ pub struct Transition {
     pub sets: Vec<String>,
     /// Field holding a time; the step waits `non_response_days` business days after it.
     pub after: Option<String>,
+    /// Top-level fields of the ended cycle that the step (a reopen) moves
+    /// into a new entry of `cycles`, so the next cycle's steps set them anew
+    /// and its guards never pass on the previous cycle's values.
+    pub resets: Vec<String>,
 }
 
 /// In `state`, when the fields of `when` hold those values, `business_days`
@@ -747,6 +754,26 @@ impl Validator<'_> {
             let requires = fields(&rt.requires);
             let sets = fields(&rt.sets);
             let after = rt.after.as_ref().and_then(&field);
+            let resets: Vec<String> = rt
+                .resets
+                .iter()
+                .filter_map(|f| {
+                    let name = f.get_ref();
+                    let reserved = ["id", "kind", "title", "status", "opened", "owner", CYCLES];
+                    if name.contains('.') || name.is_empty() || reserved.contains(&name.as_str()) {
+                        self.fail(
+                            f,
+                            format!(
+                                "{name:?} cannot be reset: `resets` names top-level fields of a cycle (such as \"resolution\"), never {}",
+                                reserved.join(", ")
+                            ),
+                        );
+                        None
+                    } else {
+                        Some(name.clone())
+                    }
+                })
+                .collect();
             let Some(to) = state(&rt.to, "transition target") else {
                 continue;
             };
@@ -776,6 +803,7 @@ impl Validator<'_> {
                 requires,
                 sets,
                 after,
+                resets,
             });
             entries.push(t);
         }
@@ -1082,6 +1110,23 @@ transitions = [{ from = "open", to = "done", role = "manager" }]
         );
         assert!(found[1].0 == 7 && found[1].1.contains("`digits`"), "{found:?}");
         assert!(found[2].0 == 9 && found[2].1.contains("role `boss`"), "{found:?}");
+    }
+
+    #[test]
+    fn resets_name_top_level_fields_other_than_the_records_identity() {
+        let with = |resets: &str| {
+            MINIMAL.replace(
+                "role = \"manager\" }",
+                &format!("role = \"manager\", resets = {resets} }}"),
+            )
+        };
+        let c = parse(Path::new("/r"), &with(r#"["resolution"]"#)).unwrap();
+        assert_eq!(c.kinds["note"].transitions[0].resets, ["resolution"]);
+        for bad in [r#"["status"]"#, r#"["cycles"]"#, r#"["closure.closed_at"]"#] {
+            let e = err(&with(bad));
+            assert!(e.message.contains("cannot be reset"), "{bad}: {}", e.message);
+            assert_eq!(e.line, 8, "{bad}");
+        }
     }
 
     #[test]

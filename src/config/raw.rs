@@ -117,6 +117,8 @@ pub struct RawTransition {
     #[serde(default)]
     pub sets: Vec<S<String>>,
     pub after: Option<S<String>>,
+    #[serde(default)]
+    pub resets: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

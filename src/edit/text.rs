@@ -21,27 +21,48 @@ pub enum Edit {
     Set { path: Vec<String>, value: Value },
     /// Add `value` at the end of the list at `path` (created when missing).
     Append { path: Vec<String>, value: Value },
+    /// Remove the field at `path` of a block mapping, its lines and all
+    /// (nothing when it is missing).
+    Remove { path: Vec<String> },
 }
 
 impl Edit {
     pub fn path(&self) -> &[String] {
         match self {
-            Edit::Set { path, .. } | Edit::Append { path, .. } => path,
+            Edit::Set { path, .. } | Edit::Append { path, .. } | Edit::Remove { path } => path,
         }
     }
 
-    pub fn value(&self) -> &Value {
+    /// The data the edit writes (`None` for a removal).
+    pub fn value(&self) -> Option<&Value> {
         match self {
-            Edit::Set { value, .. } | Edit::Append { value, .. } => value,
+            Edit::Set { value, .. } | Edit::Append { value, .. } => Some(value),
+            Edit::Remove { .. } => None,
         }
     }
 
-    fn assignment(&self) -> Assignment {
-        Assignment {
-            path: self.path().to_vec(),
-            append: matches!(self, Edit::Append { .. }),
-            value: self.value().clone(),
-        }
+    /// The edit applied to the parsed data, for the read-back comparison.
+    pub fn apply_to(&self, data: &mut Map<String, Value>) -> Result<()> {
+        let Some(value) = self.value() else {
+            let (last, parents) = self.path().split_last().context("an empty field path")?;
+            let mut map = data;
+            for p in parents {
+                match map.get_mut(p) {
+                    Some(Value::Object(m)) => map = m,
+                    _ => return Ok(()),
+                }
+            }
+            map.remove(last);
+            return Ok(());
+        };
+        value::apply(
+            data,
+            &Assignment {
+                path: self.path().to_vec(),
+                append: matches!(self, Edit::Append { .. }),
+                value: value.clone(),
+            },
+        )
     }
 }
 
@@ -84,7 +105,7 @@ pub fn apply(text: &str, edits: &[Edit]) -> Result<String> {
         if edit.path().is_empty() || edit.path().iter().any(String::is_empty) {
             bail!("`{}` is not a field path", edit.path().join("."));
         }
-        value::apply(&mut expected, &edit.assignment())?;
+        edit.apply_to(&mut expected)?;
         out = apply_one(&out, edit)?;
     }
     verify(text, &out, &Value::Object(expected))?;
@@ -191,6 +212,7 @@ impl Doc<'_> {
             let mut nested = match edit {
                 Edit::Set { value, .. } => value.clone(),
                 Edit::Append { value, .. } => Value::Array(vec![value.clone()]),
+                Edit::Remove { .. } => return Ok(None),
             };
             for key in path[depth + 1..].iter().rev() {
                 nested = Value::Object(Map::from_iter([(key.clone(), nested)]));
@@ -204,7 +226,27 @@ impl Doc<'_> {
             Edit::Set { value, .. } if value == node => Ok(None),
             Edit::Set { value, .. } => self.set(lay, in_flow, value).map(Some),
             Edit::Append { value, .. } => self.append(lay, node, value).map(Some),
+            Edit::Remove { .. } if in_flow => {
+                bail!(
+                    "`{}` is inside a flow mapping (`{{...}}`): remove it by hand",
+                    path.join(".")
+                )
+            }
+            Edit::Remove { .. } => self.remove(lay).map(Some),
         }
+    }
+
+    /// Remove a field of a block mapping: from its key's line to the end of
+    /// the line its value ends on, line break included.
+    fn remove(&self, lay: &Layout) -> Result<Splice> {
+        let key = lay.key.clone().context("internal error: a field without a key")?;
+        let end = self.text[lay.value.end..]
+            .find('\n')
+            .map_or(self.text.len(), |i| lay.value.end + i + 1);
+        Ok(Splice {
+            range: self.line_start(key.start)..end,
+            with: String::new(),
+        })
     }
 
     fn node(&self, pointer: &str) -> Result<&Layout> {
@@ -491,6 +533,23 @@ mod tests {
         );
         let out = apply("---\n---\nbody\n", &[set("a.b", json!(1))]).unwrap();
         assert_eq!(out, "---\na:\n  b: 1\n---\nbody\n");
+    }
+
+    #[test]
+    fn remove_a_field_with_its_lines() {
+        let remove = |p: &str| Edit::Remove { path: path(p) };
+        check(
+            "id: A-1\nresolution:\n  summary: fixed  # c\n  notified_at: 2026-03-02\n\nconfirmation: {outcome: x}\nnext: 1\n",
+            &[remove("resolution"), remove("confirmation"), remove("missing")],
+            "id: A-1\n\nnext: 1\n",
+        );
+        check(
+            "id: A-1\nnote: |\n  two\n  lines\nclosure:\n  by: ann\n  at: x\n",
+            &[remove("note"), remove("closure.at")],
+            "id: A-1\nclosure:\n  by: ann\n",
+        );
+        // A field inside a flow mapping is refused, not mangled.
+        assert!(apply(&doc("id: A-1\nc: {a: 1, b: 2}\n"), &[remove("c.a")]).is_err());
     }
 
     #[test]
@@ -944,7 +1003,7 @@ mod tests {
             let new_yaml = &out[head.len()..out.len() - tail.len()];
             let (after, _) = yaml::parse(new_yaml, 2, false).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
             let mut expected = before.as_object().cloned().unwrap();
-            value::apply(&mut expected, &edit.assignment()).unwrap();
+            edit.apply_to(&mut expected).unwrap();
             let got = crate::record::get_path(&after, &target.join("."));
             if append {
                 prop_assert_eq!(got.and_then(Value::as_array).and_then(|a| a.last()), Some(&value));

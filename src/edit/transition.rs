@@ -5,7 +5,7 @@
 use super::text::{self, Edit};
 use super::value::Assignment;
 use crate::check;
-use crate::config::Kind;
+use crate::config::{CYCLES, Kind};
 use crate::context::Context;
 use crate::diag::Severity;
 use crate::query;
@@ -100,8 +100,21 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
             });
             // Timestamps the step records, unless given with --set or already
             // present; and the retention date on archiving.
-            let target = query::simulate(&ctx.config, kind, &rec.data, to, &t.sets, now);
+            let target = query::simulate(&ctx.config, kind, &rec.data, t, now);
             let given = |f: &str| req.sets.iter().any(|a| a.path.join(".") == f);
+            // A reopen keeps the ended cycle in `cycles`; a field given with
+            // --set is overwritten in place rather than removed.
+            if let Some((entry, moved)) = workflow::ended_cycle(t, &from, &rec.data, now) {
+                for f in moved.iter().filter(|f| !given(f)) {
+                    edits.push(Edit::Remove { path: vec![f.clone()] });
+                }
+                edits.push(Edit::Append {
+                    path: vec![CYCLES.into()],
+                    value: entry,
+                });
+            }
+            // The step's timestamps and the retention date, where the
+            // simulated step gives them other values than the record has.
             for field in t
                 .sets
                 .iter()
@@ -110,7 +123,7 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
             {
                 if let Some(v) = get_path(&target, field)
                     && !given(field)
-                    && get_path(&rec.data, field).is_none()
+                    && get_path(&rec.data, field) != Some(v)
                 {
                     edits.push(Edit::Set {
                         path: split(field),
@@ -168,7 +181,7 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
             .user
             .unwrap_or("(unknown user: set GIT_AUTHOR_EMAIL or git config user.email)");
         refusals.extend(
-            workflow::judge_transition(&ctx.config, kind, &from, &to, &new.data, user, now)
+            workflow::judge_transition(&ctx.config, kind, &from, &to, Some(&rec.data), &new.data, user, now)
                 .into_iter()
                 .map(|v| v.message),
         );

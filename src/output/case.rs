@@ -185,8 +185,27 @@ pub fn render_timeline(entries: &[TimelineEntry], color: bool) -> String {
                 one_line(note)
             );
         }
+        // A reopen's new `cycles` entry is one line too, and the fields it
+        // moved there are not listed again as removed.
+        let cycles = added_cycles(&e.changes);
+        for (i, moved) in &cycles {
+            let n = i.parse::<usize>().map_or(0, |i| i + 1);
+            let moved: Vec<String> = moved.iter().map(|f| format!("`{}`", one_line(f))).collect();
+            let _ = writeln!(out, "    ended cycle {n} kept in `cycles`: {}", moved.join(", "));
+        }
+        let moved_away = |c: &crate::history::FieldChange| {
+            c.new.is_none()
+                && cycles
+                    .values()
+                    .any(|m| m.iter().any(|f| c.field == *f || c.field.starts_with(&format!("{f}."))))
+        };
         for c in &e.changes {
-            if c.field == "status" || update_index(&c.field).is_some_and(|i| added.contains_key(i)) {
+            let in_cycle = c.field.strip_prefix("cycles.").and_then(|r| r.split('.').next());
+            if c.field == "status"
+                || update_index(&c.field).is_some_and(|i| added.contains_key(i))
+                || in_cycle.is_some_and(|i| cycles.contains_key(i))
+                || moved_away(c)
+            {
                 continue;
             }
             let show = |v: &Option<Value>| {
@@ -211,6 +230,32 @@ pub fn render_timeline(entries: &[TimelineEntry], color: bool) -> String {
             );
         }
     }
+    out
+}
+
+/// Entries of `cycles` that a change added whole: index -> the fields of the
+/// ended cycle they hold (`from` and `reopened_at` left out).
+fn added_cycles(changes: &[crate::history::FieldChange]) -> std::collections::BTreeMap<&str, Vec<String>> {
+    let mut out: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
+    let mut mixed = std::collections::BTreeSet::new();
+    for c in changes {
+        let Some(rest) = c.field.strip_prefix("cycles.") else {
+            continue;
+        };
+        let mut parts = rest.splitn(3, '.');
+        let (Some(i), Some(field)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        if c.old.is_some() {
+            mixed.insert(i);
+            continue;
+        }
+        let fields = out.entry(i).or_default();
+        if !matches!(field, "from" | "reopened_at") && !fields.iter().any(|f| f == field) {
+            fields.push(field.to_string());
+        }
+    }
+    out.retain(|i, _| !mixed.contains(i));
     out
 }
 

@@ -2,7 +2,7 @@
 
 pub mod case;
 
-use crate::config::{Config, Kind};
+use crate::config::{CYCLES, Config, Kind, Transition};
 use crate::context::Context;
 use crate::record::{self, Record, get_path};
 use crate::schema::{self, KindSchema};
@@ -78,12 +78,13 @@ pub fn next_steps(ctx: &Context, kind: &Kind, rec: &Record, user: Option<&str>) 
     kind.next_states(from)
         .into_iter()
         .map(|t| {
-            let data = simulate(&ctx.config, kind, &rec.data, &t.to, &t.sets, ctx.now);
+            let data = simulate(&ctx.config, kind, &rec.data, t, ctx.now);
             let mut unmet: Vec<String> = workflow::judge_transition(
                 &ctx.config,
                 kind,
                 from,
                 &t.to,
+                Some(&rec.data),
                 &data,
                 user.unwrap_or("(unknown)"),
                 ctx.now,
@@ -114,17 +115,39 @@ pub fn next_steps(ctx: &Context, kind: &Kind, rec: &Record, user: Option<&str>) 
         .collect()
 }
 
-/// The front-matter after moving to `to`, with the step's timestamp fields
-/// filled in; entering the kind's archive state also sets
-/// `archive.retain_until` from its retention when it is missing.
-pub fn simulate(config: &Config, kind: &Kind, data: &Value, to: &str, sets: &[String], now: DateTime<Utc>) -> Value {
+/// The front-matter after step `t`: a reopen's ended cycle moved into
+/// `cycles`, the step's timestamp fields set to now where the current cycle
+/// has none, and on entering the kind's archive state `archive.retain_until`
+/// from its retention when it is missing.
+pub fn simulate(config: &Config, kind: &Kind, data: &Value, t: &Transition, now: DateTime<Utc>) -> Value {
     let mut d = data.clone();
+    let to = t.to.as_str();
+    let from = data.get("status").and_then(Value::as_str).unwrap_or_default();
+    if let Some((entry, moved)) = workflow::ended_cycle(t, from, data, now)
+        && let Value::Object(m) = &mut d
+    {
+        for f in &moved {
+            m.remove(f);
+        }
+        match m.get_mut(CYCLES) {
+            Some(Value::Array(list)) => list.push(entry),
+            _ => {
+                m.insert(CYCLES.into(), Value::Array(vec![entry]));
+            }
+        }
+    }
     if let Value::Object(m) = &mut d {
         m.insert("status".into(), Value::String(to.to_string()));
     }
+    // A time the record already has for the step is a fact of the case and
+    // kept, unless it is from an ended cycle: the step is taken anew.
     let stamp = Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true));
-    for field in sets {
-        if get_path(&d, field).is_none() {
+    let start = workflow::cycle_start(config, &d);
+    for field in &t.sets {
+        let current = get_path(&d, field)
+            .and_then(|v| config.calendar.time_of(v))
+            .is_some_and(|time| start.is_none_or(|start| time >= start));
+        if !current {
             set_path(&mut d, field, stamp.clone());
         }
     }
@@ -168,4 +191,29 @@ pub fn age_days(cal: &crate::config::Calendar, rec: &Record, now: DateTime<Utc>)
         .get("opened")
         .and_then(|v| cal.time_of(v))
         .map(|t| (now - t).num_days())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse;
+    use serde_json::json;
+    use std::path::Path;
+
+    /// A step's time from an ended cycle is set anew; one of this cycle is kept.
+    #[test]
+    fn a_steps_time_from_before_the_reopen_is_set_anew() {
+        let config = parse(Path::new("/r"), Config::default_toml()).unwrap();
+        let kind = &config.kinds["request"];
+        let t = kind.transition("in_progress", "resolved").unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-17T10:00:00Z").unwrap().to_utc();
+        let record = |notified: &str| {
+            json!({"status": "in_progress", "resolution": {"notified_at": notified},
+                   "cycles": [{"reopened_at": "2026-11-16T10:00:00Z", "from": "closed"}]})
+        };
+        let stale = simulate(&config, kind, &record("2026-11-04T10:00:00Z"), t, now);
+        assert_eq!(stale["resolution"]["notified_at"], "2026-11-17T10:00:00Z");
+        let current = simulate(&config, kind, &record("2026-11-16T15:00:00Z"), t, now);
+        assert_eq!(current["resolution"]["notified_at"], "2026-11-16T15:00:00Z");
+    }
 }

@@ -2,7 +2,7 @@
 //! appear in a field, and how long a record must wait before a state.
 //! Pure functions, no I/O.
 
-use crate::config::{Config, Kind};
+use crate::config::{CYCLES, Config, Kind, Transition};
 use crate::diag::Code;
 use crate::record::get_path;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -35,6 +35,8 @@ pub fn field_roles(config: &Config, kind: &Kind, data: &Value) -> Vec<Unmet> {
 /// tree; the commit's time in history checks).
 pub fn time_guards(config: &Config, kind: &Kind, data: &Value, at: DateTime<Utc>) -> Vec<Unmet> {
     let status = data.get("status").and_then(Value::as_str).unwrap_or_default();
+    // A time from an ended cycle never satisfies a guard of this one.
+    let start = cycle_start(config, data);
     let mut out = Vec::new();
     for g in kind.time_guards.iter().filter(|g| g.state == status) {
         let applies = g.when.iter().all(|(f, v)| get_path(data, f) == Some(v));
@@ -52,6 +54,15 @@ pub fn time_guards(config: &Config, kind: &Kind, data: &Value, at: DateTime<Utc>
             None => out.push(Unmet {
                 field,
                 message: format!("status `{status}` with {condition} needs the time `{}`", g.since),
+            }),
+            Some(since) if start.is_some_and(|start| since < start) => out.push(Unmet {
+                field,
+                message: format!(
+                    "status `{status}` with {condition} counts from `{}`, but its time {} is from before the case was reopened ({}): the current cycle's is needed",
+                    g.since,
+                    config.calendar.local_date(since),
+                    start.map(|t| config.calendar.local_date(t).to_string()).unwrap_or_default()
+                ),
             }),
             Some(since) => {
                 let passed = config.calendar.business_days_between(since, at);
@@ -219,19 +230,69 @@ pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
             // `limbo` must not skip the workflow.
             let (from, to) = (from.unwrap_or_default(), to.unwrap_or_default());
             if from != to {
-                out.extend(judge_transition(config, kind, &from, &to, new, c.author, c.at));
+                out.extend(judge_transition(
+                    config,
+                    kind,
+                    &from,
+                    &to,
+                    Some(old),
+                    new,
+                    c.author,
+                    c.at,
+                ));
             }
         }
     }
     out
 }
 
-/// Whether `from -> to` is allowed for this author at this time with this content.
+/// The entry of `cycles` that step `t` from state `from` adds at `at`: the
+/// ended cycle's fields the step resets and the values of the fields it
+/// requires (the previous `reopen_reason`), which the new cycle gives anew.
+/// Returns the entry and the fields it moved; `None` when the step resets
+/// nothing or the record holds none of them.
+pub fn ended_cycle(t: &Transition, from: &str, data: &Value, at: DateTime<Utc>) -> Option<(Value, Vec<String>)> {
+    let moved: serde_json::Map<String, Value> = cycle_fields(t)
+        .filter_map(|f| data.get(f).map(|v| (f.to_string(), v.clone())))
+        .collect();
+    if moved.is_empty() {
+        return None;
+    }
+    let fields = moved.keys().cloned().collect();
+    let mut entry = serde_json::Map::new();
+    entry.insert(
+        "reopened_at".into(),
+        Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+    );
+    entry.insert("from".into(), Value::String(from.to_string()));
+    entry.extend(moved);
+    Some((Value::Object(entry), fields))
+}
+
+/// When the record's current cycle began: the time of its latest reopen.
+pub fn cycle_start(config: &Config, data: &Value) -> Option<DateTime<Utc>> {
+    data.get(CYCLES)?
+        .as_array()?
+        .iter()
+        .filter_map(|e| e.get("reopened_at").and_then(|v| config.calendar.time_of(v)))
+        .max()
+}
+
+/// The top-level fields a cycle-starting step moves into `cycles`.
+fn cycle_fields(t: &Transition) -> impl Iterator<Item = &str> {
+    let requires = t.requires.iter().filter(|f| !f.contains('.') && !t.resets.is_empty());
+    t.resets.iter().chain(requires).map(String::as_str)
+}
+
+/// Whether `from -> to` is allowed for this author at this time with this
+/// content; `old` is the front-matter before the step, where one is known.
+#[allow(clippy::too_many_arguments)]
 pub fn judge_transition(
     config: &Config,
     kind: &Kind,
     from: &str,
     to: &str,
+    old: Option<&Value>,
     new: &Value,
     author: &str,
     at: DateTime<Utc>,
@@ -258,6 +319,27 @@ pub fn judge_transition(
         )];
     };
     let mut out = Vec::new();
+    if let Some(old) = old {
+        out.extend(stale_cycle(t, from, old, new));
+    }
+    // A step's own times belong to the current cycle.
+    if let Some(start) = cycle_start(config, new) {
+        for field in &t.sets {
+            if let Some(time) = get_path(new, field).and_then(|v| config.calendar.time_of(v))
+                && time < start
+            {
+                out.push(v(
+                    Code::Transition,
+                    field,
+                    format!(
+                        "`{field}` ({}) is from before the case was reopened ({}): `{from} -> {to}` sets it anew",
+                        config.calendar.local_date(time),
+                        config.calendar.local_date(start)
+                    ),
+                ));
+            }
+        }
+    }
     if let Some(role) = &t.role
         && !config.has_role(role, author)
     {
@@ -299,6 +381,50 @@ pub fn judge_transition(
                 }
             }
         }
+    }
+    out
+}
+
+/// A step that starts a new cycle (a reopen) must leave none of the ended
+/// cycle's values in place, or the next closure would pass on them: its
+/// reset fields gone, its required fields given anew, and the ended cycle
+/// kept as a new entry of `cycles`.
+fn stale_cycle(t: &Transition, from: &str, old: &Value, new: &Value) -> Vec<Violation> {
+    let name = t.name.as_deref().unwrap_or("this transition");
+    let step = format!("{name} (`{from} -> {}`)", t.to);
+    let mut out = Vec::new();
+    let mut moved = Vec::new();
+    for f in cycle_fields(t) {
+        let Some(was) = old.get(f) else { continue };
+        moved.push(format!("`{f}`"));
+        if new.get(f) != Some(was) {
+            continue;
+        }
+        let message = if t.resets.iter().any(|r| r == f) {
+            format!(
+                "{step} starts a new cycle, but `{f}` still holds the ended cycle's value: move it into a new entry of `{CYCLES}` (`casework transition` does this), so the next steps set it anew"
+            )
+        } else {
+            format!(
+                "{step} needs a new `{f}`: this one is the previous reopen's; move it into the new entry of `{CYCLES}`"
+            )
+        };
+        out.push(Violation {
+            code: Code::Transition,
+            field: Some(f.to_string()),
+            message,
+        });
+    }
+    let entries = |d: &Value| d.get(CYCLES).and_then(Value::as_array).map_or(0, Vec::len);
+    if !moved.is_empty() && entries(new) <= entries(old) {
+        out.push(Violation {
+            code: Code::Transition,
+            field: Some("status".into()),
+            message: format!(
+                "{step} starts a new cycle: keep the ended cycle ({}) as a new entry of `{CYCLES}`",
+                moved.join(", ")
+            ),
+        });
     }
     out
 }

@@ -539,7 +539,12 @@ fn reopening_needs_a_reason() {
         request(2, "resolved", ""),
         "Resolved",
     );
-    let reopened = |n, extra| request(n, "resolved", extra).replace("status: resolved", "status: in_progress");
+    // The ended cycle's resolution moves into `cycles` (a reopen resets it).
+    let reopened = |n, extra: &str| {
+        let cycle =
+            "cycles:\n  - reopened_at: 2026-11-17T10:00:00Z\n    from: resolved\n    resolution: {summary: Sent.}\n";
+        request(n, "in_progress", &format!("{extra}{cycle}"))
+    };
     let bad = repo.write_commit(
         by(HANDLER, "2026-11-17T10:00:00Z"),
         &req_path(1),
