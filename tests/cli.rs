@@ -43,5 +43,7 @@ mod sample_records;
 mod transaction;
 #[path = "cli/transition.rs"]
 mod transition;
+#[path = "cli/uncommitted.rs"]
+mod uncommitted;
 #[path = "cli/yaml_suite.rs"]
 mod yaml_suite;

@@ -60,6 +60,12 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let found = record::discover(cfg).map_err(|e| Exit::usage(e.to_string()))?;
     let selection = select(cfg, &g.start_dir(), &args.paths, found).map_err(|e| Exit::usage(e.to_string()))?;
     let (mut report, _) = check_all(&ctx, selection.files, selection.only.as_ref());
+    // What the next commit would be refused for, caught before it is made.
+    let user = super::identity(&cfg.root);
+    let uncommitted = crate::history::check_uncommitted(&ctx, user.as_deref(), selection.only.as_ref())
+        .map_err(|e| Exit::usage(e.to_string()))?;
+    report.diagnostics.extend(uncommitted);
+    report.sort();
     if let Some(rev) = &args.since {
         let history = crate::history::check_since(&ctx, rev).map_err(|e| Exit::usage(e.to_string()))?;
         report.commits = history.commits;

@@ -24,7 +24,9 @@ use walk::{CommitChanges, Trees};
 
 pub mod timeline;
 mod walk;
+mod worktree;
 pub use timeline::{FieldChange, Timeline, TimelineEntry, timeline, timelines};
+pub use worktree::check_uncommitted;
 
 /// Why the history could not be walked (exit 2, not a finding).
 #[derive(Debug, thiserror::Error)]
@@ -413,8 +415,18 @@ fn judge_commit(
         }
         // Legal if legal from at least one parent: keep the fewest findings, none if any parent is clean.
         let mut best: Option<Vec<Diagnostic>> = None;
+        let who = Actor {
+            author: &c.author,
+            at: c.at(),
+            guards: true,
+        };
         for old in before {
-            let found = judge_file(ctx, c, path, old.as_deref(), after.as_deref(), &disposed, at_since);
+            let mut found = judge_file(ctx, &who, path, old.as_deref(), after.as_deref(), &disposed, at_since);
+            for d in &mut found {
+                d.commit = Some(c.sha.clone());
+                d.author = Some(c.author.clone());
+                d.subject = Some(c.subject.clone());
+            }
             if best.as_ref().is_none_or(|b| found.len() < b.len()) {
                 best = Some(found);
             }
@@ -450,10 +462,20 @@ fn pair_moves(items: &mut Vec<Item>) {
     }
 }
 
-/// The findings of one change of one file in one commit.
+/// Who made a change and when: a commit's author and time, or the acting
+/// user now for the working tree.
+pub(crate) struct Actor<'a> {
+    pub author: &'a str,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Whether to judge the new state's guards too (the working tree's are
+    /// judged by the plain check already).
+    pub guards: bool,
+}
+
+/// The findings of one change of one file.
 fn judge_file(
     ctx: &Context,
-    c: &CommitChanges,
+    c: &Actor,
     path: &str,
     old: Option<&Version>,
     new: Option<&Version>,
@@ -477,8 +499,8 @@ fn judge_file(
         new: new.map(|v| &v.record.data),
         old_dir: old.map(|v| v.dir.as_str()),
         new_dir: new.map(|v| v.dir.as_str()),
-        author: &c.author,
-        at: c.at(),
+        author: c.author,
+        at: c.at,
         disposed: id.as_ref().is_some_and(|i| disposed.contains(i)),
     };
     let mut found: Vec<(Code, Option<String>, String)> = workflow::judge(config, &change)
@@ -490,7 +512,7 @@ fn judge_file(
     if let Some(n) = new {
         let status = n.record.status();
         let entered = old.is_none_or(|o| o.record.status() != status);
-        if entered {
+        if entered && c.guards {
             // The new state's guards must hold in this very commit.
             if let Some(KindSchema::Ready { schema, validator }) = ctx.schemas.get(&kind.name) {
                 let mut positions = None;
@@ -499,7 +521,7 @@ fn judge_file(
             }
             for u in workflow::field_roles(config, kind, &n.record.data)
                 .into_iter()
-                .chain(workflow::time_guards(config, kind, &n.record.data, c.at()))
+                .chain(workflow::time_guards(config, kind, &n.record.data, c.at))
             {
                 found.push((Code::Schema, Some(u.field), u.message));
             }
@@ -536,11 +558,6 @@ fn judge_file(
         })
         .collect();
     out.extend(schema_findings);
-    for d in &mut out {
-        d.commit = Some(c.sha.clone());
-        d.author = Some(c.author.clone());
-        d.subject = Some(c.subject.clone());
-    }
     out
 }
 

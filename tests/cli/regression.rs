@@ -302,8 +302,17 @@ fn linked_kind_folder_out_of_the_root_is_a_finding_and_never_written() {
     std::fs::write(outside.join("CMP-2026-0002.md"), &bad).unwrap();
     std::fs::remove_dir_all(repo.path("records/complaint")).unwrap();
     symlink(&outside, &repo.path("records/complaint"));
-    let f = only_finding(&repo);
-    assert_eq!((f.code.as_str(), f.file.as_str()), ("file-name", "records/complaint"));
+    let run = repo.check_json(&[]);
+    run.assert_code(FINDINGS);
+    let found: Vec<(String, String)> = run.findings().into_iter().map(|f| (f.code, f.file)).collect();
+    // The committed complaint is gone from the tree git sees: its removal is judged too.
+    assert_eq!(
+        found,
+        [
+            ("file-name".to_string(), "records/complaint".to_string()),
+            ("deleted".to_string(), "records/complaint/CMP-2026-0001.md".to_string()),
+        ],
+    );
     let before = snapshot(&outside);
     let run = repo.run(&["set", "CMP-2026-0002", "priority=high"]);
     assert_ne!(run.code, OK, "{}", run.stdout);

@@ -214,7 +214,21 @@ fn a_step_sets_its_timestamps_and_appends_the_note() {
         data["updates"][1],
         json!({"at": NOW, "by": ME, "note": "Invoice requested"})
     );
-    repo.check_json(&[]).assert_code(OK);
+    // Two steps and no commit between are one change `new -> in_progress`
+    // to CI, and `check` says so before the commit.
+    let run = repo.check_json(&[]);
+    run.assert_code(FINDINGS);
+    let messages: Vec<Value> = run
+        .diagnostics_with("transition")
+        .iter()
+        .map(|d| d["message"].clone())
+        .collect();
+    assert_eq!(
+        messages,
+        [json!(
+            "since the last commit: `new -> in_progress` is not a transition of kind `request` (from `new`: acknowledged)"
+        )]
+    );
     // Without --commit nothing is committed.
     assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "2");
 }
