@@ -151,6 +151,9 @@ pub struct Diagnostic {
     pub author: Option<String>,
     /// Subject line of `commit`, shown by the human format.
     pub subject: Option<String>,
+    /// Place of `commit` in the walked range, oldest first from 1 (0: the
+    /// working tree), so that a file's history findings read in commit order.
+    pub order: usize,
 }
 
 /// The serialised shape of a [`Diagnostic`] (SPEC section 6).
@@ -196,6 +199,7 @@ impl Diagnostic {
             commit: None,
             author: None,
             subject: None,
+            order: 0,
         }
     }
 
@@ -262,11 +266,12 @@ impl Report {
             .count()
     }
 
-    /// Stable order: by file, then position, then code.
+    /// Stable order: by file; the working tree's findings first, then each
+    /// commit's, oldest first; then position, then code.
     pub fn sort(&mut self) {
         self.diagnostics.sort_by(|a, b| {
             let pos = |d: &Diagnostic| d.span.map(|s| s.start);
-            (&a.file, pos(a), a.code, &a.message).cmp(&(&b.file, pos(b), b.code, &b.message))
+            (&a.file, a.order, pos(a), a.code, &a.message).cmp(&(&b.file, b.order, pos(b), b.code, &b.message))
         });
     }
 }

@@ -97,10 +97,11 @@ fn judge(ctx: &Context, plan: &Plan) -> Result<Vec<Diagnostic>, HistoryError> {
     let runs: Vec<Vec<Diagnostic>> = plan
         .oids
         .par_chunks(RUN)
-        .map(|run| {
+        .enumerate()
+        .map(|(i, run)| {
             let repo = Repository::open(&plan.repo_path)
                 .map_err(|e| HistoryError::Open(plan.repo_path.display().to_string(), e.message().to_string()))?;
-            judge_run(ctx, &repo, &plan.layout, run, &plan.at_since)
+            judge_run(ctx, &repo, &plan.layout, run, i * RUN, &plan.at_since)
         })
         .collect::<Result<_, _>>()?;
     Ok(runs.into_iter().flatten().collect())
@@ -173,15 +174,20 @@ fn judge_run(
     repo: &Repository,
     layout: &Layout,
     run: &[Oid],
+    first: usize,
     at_since: &HashMap<String, String>,
 ) -> Result<Vec<Diagnostic>, HistoryError> {
     let mut trees = Trees::new(repo);
     let mut versions = Versions::default();
     let mut out = Vec::new();
-    for &oid in run {
+    for (i, &oid) in run.iter().enumerate() {
         let commit = repo.find_commit(oid)?;
         if let Some(c) = walk::changes(&mut trees, layout, &commit)? {
-            out.extend(judge_commit(ctx, repo, &c, at_since, &mut versions)?);
+            let found = judge_commit(ctx, repo, &c, at_since, &mut versions)?;
+            out.extend(found.into_iter().map(|d| Diagnostic {
+                order: first + i + 1,
+                ..d
+            }));
         }
     }
     Ok(out)
@@ -553,6 +559,10 @@ fn judge_file(
             let mut d = Diagnostic::new(Severity::Error, code, path, message).record(id.clone());
             if let Some(f) = field.filter(|_| new.is_some()) {
                 d = d.at(crate::diag::locate(&positions, &record::pointer(&f), false));
+            } else if code == Code::ArchivedModified
+                && let (Some(o), Some(n)) = (old, new)
+            {
+                d = d.at(first_change(&o.record.text, &n.record.text));
             }
             d
         })
@@ -561,9 +571,54 @@ fn judge_file(
     out
 }
 
+/// The first line of `new` that differs from `old` (the whole line, `end`
+/// exclusive): where
+/// a change to a record that no field names is shown.
+fn first_change(old: &str, new: &str) -> crate::diag::Span {
+    let (mut a, mut b) = (old.split_inclusive('\n'), new.split_inclusive('\n'));
+    let mut line = 1;
+    let mut last = "";
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) if x == y => {
+                line += 1;
+                last = y;
+            }
+            // A change in this line, or lines removed at the end (shown at the last line).
+            (_, Some(y)) => return line_span(line, y),
+            (_, None) => return line_span((line - 1).max(1), last),
+        }
+    }
+}
+
+fn line_span(line: usize, text: &str) -> crate::diag::Span {
+    use crate::diag::{Pos, Span};
+    let width = text.trim_end_matches(['\n', '\r']).chars().count();
+    Span {
+        start: Pos { line, column: 1 },
+        end: Pos {
+            line,
+            column: width + 1,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_changed_line_is_found_at_the_start_middle_and_end() {
+        let at = |a: &str, b: &str| {
+            let s = first_change(a, b);
+            (s.start.line, s.end.column)
+        };
+        assert_eq!(at("a\nb\nc\n", "a\nB2\nc\n"), (2, 3));
+        assert_eq!(at("a\nb\n", "x\nb\n"), (1, 2));
+        assert_eq!(at("a\nb\n", "a\nb\nc\n"), (3, 2));
+        assert_eq!(at("a\nb\nc\n", "a\nb\n"), (2, 2));
+        assert_eq!(at("a\r\nbody\r\n", "a\r\nbody!\r\n"), (2, 6));
+    }
 
     /// A handle that cannot be opened for a run (the repository went away
     /// meanwhile) stops the check; it once gave that run no findings.

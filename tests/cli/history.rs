@@ -699,9 +699,68 @@ fn an_archived_record_is_changed_only_by_the_records_role() {
     run.assert_code(FINDINGS);
     assert_eq!(
         run.errors(),
-        [found("archived-modified", &req_path(1), None, &bad, HANDLER)]
+        [found("archived-modified", &req_path(1), Some(4), &bad, HANDLER)]
     );
     assert!(message(&run, "archived-modified", &bad).contains(HANDLER));
+}
+
+#[test]
+fn archived_modified_points_at_the_first_changed_line() {
+    let repo = Repo::with_history();
+    let text = request(1, "archived", "");
+    let rev = repo.write_commit(by(ARCHIVIST, "2026-11-18T09:00:00Z"), &req_path(1), &text, "Archived");
+    // A change in the body, which no field names.
+    let edited = text.replace("What happened.", "What happened, told differently.");
+    let bad = repo.write_commit(by(HANDLER, "2026-11-19T09:00:00Z"), &req_path(1), &edited, "Reword");
+    let run = since(&repo, &rev);
+    let (line, _) = pos_of(&edited, "What happened, told");
+    assert_eq!(
+        run.errors(),
+        [found("archived-modified", &req_path(1), Some(line), &bad, HANDLER)]
+    );
+    let d = &run.diagnostics_with("archived-modified")[0];
+    assert_eq!((d["column"].as_u64(), d["line"].as_u64()), (Some(1), Some(line)));
+    // A line removed at the end points at the new last line.
+    let shorter = edited.replace("\nWhat happened, told differently.\n", "\n");
+    let cut = repo.write_commit(by(HANDLER, "2026-11-19T10:00:00Z"), &req_path(1), &shorter, "Cut");
+    let run = since(&repo, &rev);
+    let lines = shorter.lines().count() as u64;
+    assert!(
+        run.errors()
+            .contains(&found("archived-modified", &req_path(1), Some(lines), &cut, HANDLER)),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn history_findings_of_a_file_read_in_commit_order() {
+    let repo = Repo::with_history();
+    let text = request(1, "new", "");
+    let rev = repo.write_commit(by(HANDLER, "2026-11-02T09:30:00Z"), &req_path(1), &text, "Log");
+    // First `opened` (line 6) changes, then a state is skipped (line 5).
+    let text = text.replace("opened: 2026-11-02T09:14:00Z", "opened: 2026-11-03T09:14:00Z");
+    let first = repo.write_commit(
+        by(HANDLER, "2026-11-03T09:00:00Z"),
+        &req_path(1),
+        &text,
+        "Move the date",
+    );
+    let text = request(1, "resolved", "").replace("opened: 2026-11-02T09:14:00Z", "opened: 2026-11-03T09:14:00Z");
+    let second = repo.write_commit(by(HANDLER, "2026-11-17T09:00:00Z"), &req_path(1), &text, "Resolve");
+    let run = since(&repo, &rev);
+    run.assert_code(FINDINGS);
+    let order: Vec<String> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {}", d["commit"].as_str().unwrap_or("-"), d["line"]))
+        .collect();
+    assert_eq!(order, [format!("{first} 6"), format!("{second} 5")], "{}", run.stdout);
+    // The human format reads the same way.
+    let run = Run::of(repo.cmd().args(["check", "--since", &rev]));
+    let lines: Vec<&str> = run.stdout.lines().filter(|l| l.contains("error[")).collect();
+    assert!(lines[0].contains(":6:") && lines[1].contains(":5:"), "{lines:?}");
 }
 
 const REGISTER_HEADER: &str = "id,kind,opened,closed,archived,disposed_at,reason,by\n";
@@ -1042,14 +1101,16 @@ fn an_archived_records_body_is_changed_only_by_the_records_role() {
     let bad = repo.write_commit(
         by(HANDLER, "2026-11-19T09:00:00Z"),
         &req_path(1),
-        text,
+        &text,
         "Add a note to the body",
     );
     let run = since(&repo, &rev);
     run.assert_code(FINDINGS);
+    // The first changed line: the blank one before the paragraph.
+    let line = pos_of(&text, "A paragraph added").0 - 1;
     assert_eq!(
         run.errors(),
-        [found("archived-modified", &req_path(1), None, &bad, HANDLER)]
+        [found("archived-modified", &req_path(1), Some(line), &bad, HANDLER)]
     );
 }
 

@@ -628,7 +628,7 @@ fn archive_state_and_role_are_the_kinds_own() {
     let run = repo.check_json(&["--since", &base]);
     assert_eq!(
         run.history_errors(),
-        [found("archived-modified", NOTE, None, &by_archivist, ARCHIVIST)],
+        [found("archived-modified", NOTE, Some(4), &by_archivist, ARCHIVIST)],
         "{}",
         run.stdout
     );
