@@ -4,7 +4,7 @@
 mod raw;
 
 use crate::diag::snippet::{Label, annotate};
-use chrono::{NaiveDate, Weekday};
+use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use indexmap::IndexMap;
 use raw::{RawConfig, RawKind, S};
@@ -144,6 +144,9 @@ pub struct Calendar {
     /// Indexed by `Weekday::num_days_from_monday()`.
     pub workdays: [bool; 7],
     pub holidays: BTreeSet<NaiveDate>,
+    /// Business hours of a working day, local time, `open < close`; `None`:
+    /// the whole day.
+    pub hours: Option<(NaiveTime, NaiveTime)>,
 }
 
 impl Default for Calendar {
@@ -152,8 +155,78 @@ impl Default for Calendar {
             timezone: chrono_tz::UTC,
             workdays: [true, true, true, true, true, false, false],
             holidays: BTreeSet::new(),
+            hours: None,
         }
     }
+}
+
+/// An allowance of business time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// Working days: the same time of day that many working days later.
+    Days(u32),
+    /// Working minutes, counted inside business hours.
+    Minutes(u32),
+}
+
+impl std::fmt::Display for Budget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Budget::Days(1) => write!(f, "1 business day"),
+            Budget::Days(n) => write!(f, "{n} business days"),
+            Budget::Minutes(m) if m % 60 == 0 => write!(f, "{}h", m / 60),
+            Budget::Minutes(m) if m > 60 => write!(f, "{}h{}m", m / 60, m % 60),
+            Budget::Minutes(m) => write!(f, "{m}m"),
+        }
+    }
+}
+
+/// A clock's allowance, one for all records or one per `priority`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budgets {
+    /// By priority value, in file order; empty: `normal` for every record.
+    pub by_priority: Vec<(String, Budget)>,
+    /// For a record whose priority is missing or not in the table.
+    pub normal: Budget,
+}
+
+/// The priority a record without a `priority` field has.
+pub const DEFAULT_PRIORITY: &str = "normal";
+
+impl Budgets {
+    pub fn one(b: Budget) -> Budgets {
+        Budgets {
+            by_priority: Vec::new(),
+            normal: b,
+        }
+    }
+
+    /// The budget for a record of this priority.
+    pub fn for_priority(&self, priority: Option<&str>) -> Budget {
+        let p = priority.unwrap_or(DEFAULT_PRIORITY);
+        self.by_priority
+            .iter()
+            .find(|(name, _)| name == p)
+            .map_or(self.normal, |(_, b)| *b)
+    }
+}
+
+/// `"4h"`, `"30m"`, `"1h30m"`, `"2d"` as a budget.
+pub fn parse_duration(text: &str) -> Option<Budget> {
+    let t = text.trim();
+    if let Some(days) = t.strip_suffix('d') {
+        return days.trim().parse().ok().map(Budget::Days);
+    }
+    let (mut minutes, mut rest, mut any) = (0u32, t, false);
+    for (unit, factor) in [('h', 60u32), ('m', 1u32)] {
+        if let Some(i) = rest.find(unit) {
+            let n: u32 = rest[..i].trim().parse().ok()?;
+            minutes = minutes.checked_add(n.checked_mul(factor)?)?;
+            rest = &rest[i + 1..];
+            any = true;
+        }
+    }
+    (any && rest.trim().is_empty() && minutes > 0).then_some(Budget::Minutes(minutes))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -289,10 +362,10 @@ pub struct TimeGuard {
 /// How a service-level clock measures its allowance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlaRule {
-    /// `within` business days from the start until `stop` is set.
-    Within(u32),
-    /// At most `every` business days between the latest start times.
-    Every(u32),
+    /// `within` business time from the start until `stop` is set.
+    Within(Budgets),
+    /// At most `every` business time between the latest start times.
+    Every(Budgets),
     /// The date in this field.
     Deadline(String),
 }
@@ -581,6 +654,22 @@ impl Validator<'_> {
                 cal.workdays = workdays;
             }
         }
+        if let Some(h) = &raw.hours {
+            let parsed = h.get_ref().split_once('-').and_then(|(a, b)| {
+                let t = |x: &str| NaiveTime::parse_from_str(x.trim(), "%H:%M").ok();
+                Some((t(a)?, t(b)?))
+            });
+            match parsed {
+                Some((open, close)) if open < close => cal.hours = Some((open, close)),
+                _ => self.fail(
+                    h,
+                    format!(
+                        "business hours {:?} are not of the form \"09:00-17:30\" (opening before closing, 24-hour times)",
+                        h.get_ref()
+                    ),
+                ),
+            }
+        }
         for h in &raw.holidays {
             match NaiveDate::parse_from_str(h.get_ref(), "%Y-%m-%d") {
                 Ok(date) => {
@@ -593,6 +682,47 @@ impl Validator<'_> {
             }
         }
         cal
+    }
+
+    /// An SLA budget as written: days, a duration, or a table by priority
+    /// that must say what `normal` (no or another priority) gets.
+    fn budgets(&self, v: &S<raw::BudgetValue>) -> Option<Budgets> {
+        let bad = |text: &str| {
+            format!(
+                "{text:?} is not an SLA budget: give business days (2) or a duration such as \"4h\", \"30m\" or \"1h30m\""
+            )
+        };
+        let one = |b: &raw::BudgetOne| -> Result<Budget, String> {
+            match b {
+                raw::BudgetOne::Days(n) => Ok(Budget::Days(*n)),
+                raw::BudgetOne::Text(t) => parse_duration(t).ok_or_else(|| bad(t)),
+            }
+        };
+        let result = match v.get_ref() {
+            raw::BudgetValue::Days(n) => Ok(Budgets::one(Budget::Days(*n))),
+            raw::BudgetValue::Text(t) => parse_duration(t).map(Budgets::one).ok_or_else(|| bad(t)),
+            raw::BudgetValue::ByPriority(map) => {
+                let mut by_priority = Vec::new();
+                let mut error = None;
+                for (p, b) in map {
+                    match one(b) {
+                        Ok(b) => by_priority.push((p.clone(), b)),
+                        Err(e) => error = error.or(Some(format!("priority `{p}`: {e}"))),
+                    }
+                }
+                match (error, by_priority.iter().find(|(p, _)| p == DEFAULT_PRIORITY)) {
+                    (Some(e), _) => Err(e),
+                    (None, Some((_, normal))) => Ok(Budgets {
+                        normal: *normal,
+                        by_priority,
+                    }),
+                    (None, None) => Err(format!(
+                        "a budget by priority needs a `{DEFAULT_PRIORITY}` entry: it is the budget of a record with no `priority` or another one"
+                    )),
+                }
+            }
+        };
+        result.map_err(|e| self.fail(v, e)).ok()
     }
 
     fn kind(
@@ -855,9 +985,9 @@ impl Validator<'_> {
         let mut sla = Vec::new();
         for c in &rk.sla {
             let rc = c.get_ref();
-            let rule = match (rc.within, rc.every, &rc.deadline) {
-                (Some(n), None, None) => Some(SlaRule::Within(n)),
-                (None, Some(n), None) => Some(SlaRule::Every(n)),
+            let rule = match (&rc.within, &rc.every, &rc.deadline) {
+                (Some(b), None, None) => self.budgets(b).map(SlaRule::Within),
+                (None, Some(b), None) => self.budgets(b).map(SlaRule::Every),
                 (None, None, Some(f)) => field(f).map(SlaRule::Deadline),
                 _ => {
                     self.fail(

@@ -49,6 +49,30 @@ pub struct RawCalendar {
     pub workdays: Option<S<Vec<S<String>>>>,
     #[serde(default)]
     pub holidays: Vec<S<String>>,
+    /// Business hours, `"09:00-17:30"`; all day when missing.
+    pub hours: Option<S<String>>,
+}
+
+/// An SLA budget: business days (`2`), a duration (`"4h"`, `"30m"`,
+/// `"1h30m"`, `"2d"`), or one of those per priority (`{ urgent = "4h",
+/// normal = 2 }`).
+#[derive(Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "an SLA budget is a number of business days (2), a duration such as \"4h\" or \"30m\", or a table by priority such as { urgent = \"4h\", normal = 2 }"
+)]
+pub enum BudgetValue {
+    Days(u32),
+    Text(String),
+    ByPriority(IndexMap<String, BudgetOne>),
+}
+
+/// One budget of a priority table.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "a number of business days or a duration such as \"4h\"")]
+pub enum BudgetOne {
+    Days(u32),
+    Text(String),
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -137,8 +161,8 @@ pub struct RawSla {
     pub name: S<String>,
     pub start: Option<OneOrMany>,
     pub stop: Option<S<String>>,
-    pub within: Option<u32>,
-    pub every: Option<u32>,
+    pub within: Option<S<BudgetValue>>,
+    pub every: Option<S<BudgetValue>>,
     pub deadline: Option<S<String>>,
     pub states: Option<Vec<S<String>>>,
     pub escalation: Option<S<String>>,
