@@ -405,7 +405,21 @@ fn judge_commit(
         d.author = Some(c.author.clone());
         d.subject = Some(c.subject.clone());
     }
-    pair_moves(&mut items);
+    // Whether a record file other than `path` has `id`, at REV or in this
+    // commit's tree (read only for a candidate renumbering, which is rare).
+    let tree = std::cell::OnceCell::new();
+    let taken = |id: &str, path: &str| {
+        at_since.get(id).is_some_and(|p| p != path)
+            || tree
+                .get_or_init(|| record_paths(repo, &ctx.config, c.oid))
+                .as_ref()
+                .is_none_or(|paths: &Vec<String>| {
+                    paths.iter().any(|p| {
+                        p != path && p.rsplit('/').next().and_then(|n| n.get(..n.len() - 3)) == Some(id)
+                    })
+                })
+    };
+    pair_moves(&mut items, &taken);
 
     for (path, before, after) in &items {
         if before.iter().all(Option::is_none) && after.is_none() {
@@ -428,17 +442,30 @@ fn judge_commit(
 }
 
 /// A record removed from one path and added at another in the same commit
-/// (same ID) is a move: judge it as one change.
-fn pair_moves(items: &mut Vec<Item>) {
+/// (same ID) is a move: judge it as one change. So is a renumbering (see
+/// [`is_renumbering`]) to an ID that no other file has (`taken(id, path)`
+/// says whether a file other than `path` has it).
+fn pair_moves(items: &mut Vec<Item>, taken: &dyn Fn(&str, &str) -> bool) {
     let id_of = |v: &Option<Arc<Version>>| v.as_ref().and_then(|v| v.record.id().map(str::to_string));
     let mut i = 0;
     while i < items.len() {
         let removed = items[i].2.is_none() && items[i].1.len() == 1 && items[i].1[0].is_some();
         if removed {
             let id = id_of(&items[i].1[0]);
+            let added = |(_, b, a): &Item| b.len() == 1 && b[0].is_none() && a.is_some();
             let target = items
                 .iter()
-                .position(|(_, b, a)| b.len() == 1 && b[0].is_none() && a.is_some() && id_of(a) == id);
+                .position(|it| added(it) && id_of(&it.2) == id)
+                .or_else(|| {
+                    let old = &items[i].1[0].as_ref()?.record;
+                    items.iter().position(|it| {
+                        added(it)
+                            && it.2.as_ref().is_some_and(|new| {
+                                is_renumbering(old, &new.record)
+                                    && new.record.id().is_some_and(|n| !taken(n, &it.0))
+                            })
+                    })
+                });
             if let (Some(j), Some(_)) = (target, id) {
                 let old = items[i].1[0].take();
                 items[j].1[0] = old;
@@ -448,6 +475,48 @@ fn pair_moves(items: &mut Vec<Item>) {
         }
         i += 1;
     }
+}
+
+/// Whether `new` is `old` given another ID, as `casework renumber` makes
+/// it: the same front-matter but for `id`, and for `related` entries that
+/// named the old ID and name the new one. The body may differ, as in any change.
+fn is_renumbering(old: &Record, new: &Record) -> bool {
+    let (Some(from), Some(to)) = (old.id(), new.id()) else {
+        return false;
+    };
+    if from == to {
+        return false;
+    }
+    let mut expected = old.data.clone();
+    expected["id"] = to.into();
+    if let Some(serde_json::Value::Array(items)) = expected.get_mut("related") {
+        for item in items.iter_mut().filter(|v| v.as_str() == Some(from)) {
+            *item = to.into();
+        }
+    }
+    expected == new.data
+}
+
+/// The root-relative paths of the record files in commit `oid`'s tree;
+/// `None` when the tree cannot be read (then every ID counts as taken).
+fn record_paths(repo: &Repository, config: &Config, oid: Oid) -> Option<Vec<String>> {
+    let layout = layout_of(repo, config).ok()?;
+    let tree = repo.find_commit(oid).ok()?.tree().ok()?;
+    let Ok(entry) = tree.get_path(Path::new(layout.records.trim_end_matches('/'))) else {
+        return Some(Vec::new());
+    };
+    let records = entry.to_object(repo).ok()?.into_tree().ok()?;
+    let mut out = Vec::new();
+    records
+        .walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            let path = format!("{}{dir}{}", layout.records, e.name().unwrap_or_default());
+            if e.filemode() != 0o040000 && record::is_record_path(&layout.records, &path) {
+                out.extend(layout.relative(&path).map(str::to_string));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .ok()?;
+    Some(out)
 }
 
 /// The findings of one change of one file in one commit.
@@ -480,6 +549,8 @@ fn judge_file(
         author: &c.author,
         at: c.at(),
         disposed: id.as_ref().is_some_and(|i| disposed.contains(i)),
+        // Only `pair_moves` joins versions of two paths with two IDs, and only for a renumbering.
+        renumbered: old.zip(new).is_some_and(|(o, n)| o.record.file.path != path && o.record.id() != n.record.id()),
     };
     let mut found: Vec<(Code, Option<String>, String)> = workflow::judge(config, &change)
         .into_iter()
@@ -508,15 +579,12 @@ fn judge_file(
             && let Some(idv) = n.record.id()
             && let Some(other) = at_since.get(idv).filter(|p| p.as_str() != path)
         {
-            let suggestion = kind
-                .parse_id(idv)
-                .and_then(|(year, _)| record::next_sequence(config, kind, year).map(|seq| kind.format_id(year, seq)))
-                .map(|s| format!("; renumber it, e.g. to {s}"))
-                .unwrap_or_default();
             found.push((
                 Code::DuplicateId,
                 Some("id".into()),
-                format!("{idv} is added by this change but {other} already has it{suggestion}"),
+                format!(
+                    "{idv} is added by this change but {other} already has it: on this change's branch, give it the next free ID with `casework renumber {idv} --path {path}`"
+                ),
             ));
         }
     }
