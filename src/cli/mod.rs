@@ -90,7 +90,9 @@ pub enum Command {
     Set(transition::SetArgs),
     #[command(about = "Append a status update (at, by, note) to a case's `updates`, without a state change")]
     Note(transition::NoteArgs),
-    #[command(about = "Give a record the next free ID after two branches took the same one; updates `related` references")]
+    #[command(
+        about = "Give a record the next free ID after two branches took the same one; updates `related` references"
+    )]
     Renumber(renumber::Args),
     #[command(about = "Show a case: fields, next states and what they need, SLA clocks, recent history")]
     Show(show::Args),

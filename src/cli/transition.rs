@@ -4,9 +4,9 @@
 
 use super::{Exit, FINDINGS, Globals, OK, identity};
 use crate::diag::one_line;
+use crate::edit::Transaction;
 use crate::edit::transition::{Outcome, Request, plan};
 use crate::edit::value::parse_assignment;
-use crate::edit::Transaction;
 use crate::query;
 
 /// Move a case to another state. Refuses (exit 1, file unchanged) an edge the workflow does

@@ -76,7 +76,8 @@ impl Renumbering {
     /// still holds the text that was planned on), each reference replaced.
     pub fn write(&self, config: &Config, tx: &mut Transaction) -> Result<()> {
         let abs = config.root.join(&self.old_path);
-        let now = crate::files::read(&config.root, &abs, u64::MAX).map_err(|e| anyhow!("cannot read {}: {e}", self.old_path))?;
+        let now = crate::files::read(&config.root, &abs, u64::MAX)
+            .map_err(|e| anyhow!("cannot read {}: {e}", self.old_path))?;
         if now != self.old_text.as_bytes() {
             bail!(
                 "{} changed on disk while casework was renumbering it; nothing was written: run the command again",
@@ -115,10 +116,12 @@ pub fn plan(ctx: &Context, req: &Request) -> Result<Outcome> {
             // The file named for the ID may be there but unreadable (an
             // add/add merge conflict leaves it full of markers).
             let named = config.kind_for_id(id).map(|k| format!("{}/{id}.md", k.dir));
-            return Ok(Outcome::Refused(vec![match named.as_deref().and_then(|p| set.get_path(p)) {
-                Some(Err(d)) => unreadable(d),
-                _ => format!("no record has the ID {id}"),
-            }]));
+            return Ok(Outcome::Refused(vec![
+                match named.as_deref().and_then(|p| set.get_path(p)) {
+                    Some(Err(d)) => unreadable(d),
+                    _ => format!("no record has the ID {id}"),
+                },
+            ]));
         }
         (None, many) => {
             let paths: Vec<&str> = many.iter().map(|r| r.file.path.as_str()).collect();
@@ -397,7 +400,11 @@ mod tests {
             rewrite_related(flow, "B-2026-0007", "B-2026-0008").unwrap().unwrap(),
             "---\nrelated: [B-2026-0008, 'B-2026-0008']\n---\n"
         );
-        assert!(rewrite_related("---\nrelated: []\n---\n", "B-2026-0007", "B-2026-0008").unwrap().is_none());
+        assert!(
+            rewrite_related("---\nrelated: []\n---\n", "B-2026-0007", "B-2026-0008")
+                .unwrap()
+                .is_none()
+        );
         let escaped = "---\nrelated: [\"\\x42-2026-0007\"]\n---\n";
         assert!(rewrite_related(escaped, "B-2026-0007", "B-2026-0008").is_err());
     }

@@ -414,9 +414,9 @@ fn judge_commit(
                 .get_or_init(|| record_paths(repo, &ctx.config, c.oid))
                 .as_ref()
                 .is_none_or(|paths: &Vec<String>| {
-                    paths.iter().any(|p| {
-                        p != path && p.rsplit('/').next().and_then(|n| n.get(..n.len() - 3)) == Some(id)
-                    })
+                    paths
+                        .iter()
+                        .any(|p| p != path && p.rsplit('/').next().and_then(|n| n.get(..n.len() - 3)) == Some(id))
                 })
     };
     pair_moves(&mut items, &taken);
@@ -453,19 +453,15 @@ fn pair_moves(items: &mut Vec<Item>, taken: &dyn Fn(&str, &str) -> bool) {
         if removed {
             let id = id_of(&items[i].1[0]);
             let added = |(_, b, a): &Item| b.len() == 1 && b[0].is_none() && a.is_some();
-            let target = items
-                .iter()
-                .position(|it| added(it) && id_of(&it.2) == id)
-                .or_else(|| {
-                    let old = &items[i].1[0].as_ref()?.record;
-                    items.iter().position(|it| {
-                        added(it)
-                            && it.2.as_ref().is_some_and(|new| {
-                                is_renumbering(old, &new.record)
-                                    && new.record.id().is_some_and(|n| !taken(n, &it.0))
-                            })
-                    })
-                });
+            let target = items.iter().position(|it| added(it) && id_of(&it.2) == id).or_else(|| {
+                let old = &items[i].1[0].as_ref()?.record;
+                items.iter().position(|it| {
+                    added(it)
+                        && it.2.as_ref().is_some_and(|new| {
+                            is_renumbering(old, &new.record) && new.record.id().is_some_and(|n| !taken(n, &it.0))
+                        })
+                })
+            });
             if let (Some(j), Some(_)) = (target, id) {
                 let old = items[i].1[0].take();
                 items[j].1[0] = old;
@@ -550,7 +546,9 @@ fn judge_file(
         at: c.at(),
         disposed: id.as_ref().is_some_and(|i| disposed.contains(i)),
         // Only `pair_moves` joins versions of two paths with two IDs, and only for a renumbering.
-        renumbered: old.zip(new).is_some_and(|(o, n)| o.record.file.path != path && o.record.id() != n.record.id()),
+        renumbered: old
+            .zip(new)
+            .is_some_and(|(o, n)| o.record.file.path != path && o.record.id() != n.record.id()),
     };
     let mut found: Vec<(Code, Option<String>, String)> = workflow::judge(config, &change)
         .into_iter()
@@ -579,11 +577,16 @@ fn judge_file(
             && let Some(idv) = n.record.id()
             && let Some(other) = at_since.get(idv).filter(|p| p.as_str() != path)
         {
+            let suggestion = kind
+                .parse_id(idv)
+                .and_then(|(year, _)| record::next_sequence(config, kind, year).map(|seq| kind.format_id(year, seq)))
+                .map(|s| format!(", e.g. {s}"))
+                .unwrap_or_default();
             found.push((
                 Code::DuplicateId,
                 Some("id".into()),
                 format!(
-                    "{idv} is added by this change but {other} already has it: on this change's branch, give it the next free ID with `casework renumber {idv} --path {path}`"
+                    "{idv} is added by this change but {other} already has it: on this change's branch, give it the next free ID{suggestion} with `casework renumber {idv} --path {path}`"
                 ),
             ));
         }
