@@ -175,6 +175,10 @@ fn two_branches_that_each_ran_new_get_an_id_free_on_every_branch() {
     let run = Run::of(casework_in(&mine, home, ME).args(["check", "--format", "json", "--since", &base]));
     run.assert_code(OK);
     assert_eq!(run.json()["diagnostics"], serde_json::json!([]), "{}", run.stdout);
+    // So does the pull request's check against the other side.
+    let run = Run::of(casework_in(&mine, home, ME).args(["check", "--format", "json", "--since", "origin/main"]));
+    run.assert_code(OK);
+    assert!(run.errors().is_empty(), "{}", run.stdout);
     // And the branch now merges without a collision.
     git_as(
         &mine,
