@@ -17,16 +17,21 @@ use std::path::PathBuf;
 /// The next free ID is one that no record has in the working tree, on any local branch or
 /// remote-tracking branch (origin/main after `git fetch`), nor in the disposal register.
 #[derive(clap::Args, Debug)]
-#[command(after_long_help = "Two branches took the same ID:\n  \
+#[command(
+    after_long_help = "The usual flow, on your branch, when origin/main already has REQ-2026-0007:\n  \
 git fetch\n  \
-casework renumber REQ-2026-0007 --commit     (on your branch: REQ-2026-0007 -> REQ-2026-0008 if origin/main has 0007)\n  \
-git merge origin/main                        (or rebase; the records no longer collide)\n\n\
-If the merge already stopped with an add/add conflict on the record:\n  \
-git merge --abort\n  \
-git fetch && casework renumber REQ-2026-0007 --commit\n  \
+casework renumber REQ-2026-0007 --commit\n  \
 git merge origin/main\n\n\
-With --commit the change is committed alone as `Renumber REQ-2026-0007 to REQ-2026-0008`; \
-`casework check --since` accepts that commit as one renumbered record.")]
+Your record becomes REQ-2026-0008 (or the next number no branch has) and the merge no longer collides. \
+If the merge already stopped with an add/add conflict on the record (both sides added \
+records/request/REQ-2026-0007.md):\n  \
+git merge --abort\n  \
+casework renumber REQ-2026-0007 --commit\n  \
+git merge origin/main\n\n\
+--commit commits the renamed file and the changed references alone, as \
+`Renumber REQ-2026-0007 to REQ-2026-0008`; `casework check --since` accepts that commit as one \
+renumbered record."
+)]
 pub struct Args {
     /// The ID to give up, e.g. REQ-2026-0007 (any case).
     #[arg(value_parser = super::case_id)]
