@@ -34,6 +34,8 @@ mod properties;
 mod regression;
 #[path = "cli/regression_output.rs"]
 mod regression_output;
+#[path = "cli/renumber.rs"]
+mod renumber;
 #[path = "cli/reopen.rs"]
 mod reopen;
 #[path = "cli/sample_records.rs"]

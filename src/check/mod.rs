@@ -270,7 +270,11 @@ fn cross_file(ctx: &Context, set: &RecordSet, wanted: &dyn Fn(&str) -> bool) -> 
             found.entry(&rec.file.path).or_insert((rec, Vec::new())).1.push((
                 "/id".into(),
                 Code::DuplicateId,
-                format!("id {id} is also used by {}", others.join(", ")),
+                format!(
+                    "id {id} is also used by {}: give this record the next free ID with `casework renumber {id} --path {}`",
+                    others.join(", "),
+                    rec.file.path
+                ),
             ));
         }
     }

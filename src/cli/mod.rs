@@ -19,6 +19,7 @@ mod completions;
 mod init;
 mod log;
 mod new;
+mod renumber;
 mod schema;
 mod show;
 mod transition;
@@ -89,6 +90,10 @@ pub enum Command {
     Set(transition::SetArgs),
     #[command(about = "Append a status update (at, by, note) to a case's `updates`, without a state change")]
     Note(transition::NoteArgs),
+    #[command(
+        about = "Give a record the next free ID after two branches took the same one; updates `related` references"
+    )]
+    Renumber(renumber::Args),
     #[command(about = "Show a case: fields, next states and what they need, SLA clocks, recent history")]
     Show(show::Args),
     #[command(about = "Show a case's timeline from git history")]
@@ -204,6 +209,26 @@ pub fn require_git_identity(root: &std::path::Path) -> Result<(), Exit> {
     }
 }
 
+/// `--commit` of a change to `paths` refuses (exit 1) when one of them
+/// already has uncommitted changes, which the commit would carry along
+/// unseen, unless `--force`.
+pub fn refuse_uncommitted(root: &std::path::Path, paths: &[&str], force: bool) -> Result<(), Exit> {
+    if force {
+        return Ok(());
+    }
+    for path in paths {
+        if crate::edit::has_uncommitted_changes(root, path)? {
+            return Err(Exit {
+                code: FINDINGS,
+                message: Some(format!(
+                    "{path} has uncommitted changes: commit them first, or pass --force to commit them with this change"
+                )),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The time "now": CASEWORK_NOW when set, so runs are reproducible.
 pub fn now() -> Result<DateTime<Utc>> {
     match std::env::var("CASEWORK_NOW") {
@@ -282,6 +307,7 @@ pub fn main() -> ExitCode {
         Command::Transition(a) => transition::run_transition(&globals, a),
         Command::Set(a) => transition::run_set(&globals, a),
         Command::Note(a) => transition::run_note(&globals, a),
+        Command::Renumber(a) => renumber::run(&globals, a),
         Command::Show(a) => show::run(&globals, a),
         Command::Log(a) => log::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),

@@ -4,9 +4,9 @@
 
 use super::{Exit, FINDINGS, Globals, OK, identity};
 use crate::diag::one_line;
+use crate::edit::Transaction;
 use crate::edit::transition::{Outcome, Request, plan};
 use crate::edit::value::parse_assignment;
-use crate::edit::{Transaction, has_uncommitted_changes};
 use crate::query;
 
 /// Move a case to another state. Refuses (exit 1, file unchanged) an edge the workflow does
@@ -128,14 +128,8 @@ fn edit(
         .kind()
         .and_then(|k| cfg.kinds.get(k))
         .ok_or_else(|| Exit::usage(format!("{}: the record's kind is not configured", rec.file.path)))?;
-    if do_commit && !force && has_uncommitted_changes(&cfg.root, &rec.file.path)? {
-        return Err(Exit {
-            code: FINDINGS,
-            message: Some(format!(
-                "{} has uncommitted changes: commit them first, or pass --force to commit them with this change",
-                rec.file.path
-            )),
-        });
+    if do_commit {
+        super::refuse_uncommitted(&cfg.root, &[&rec.file.path], force)?;
     }
     let user = identity(&cfg.root);
     // A note says who wrote it; "unknown" would be a record nobody can answer for.

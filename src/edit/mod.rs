@@ -4,6 +4,7 @@
 
 pub mod init;
 pub mod new;
+pub mod renumber;
 pub mod text;
 pub mod transaction;
 pub mod transition;

@@ -83,9 +83,40 @@ const RUN: usize = 512;
 /// Walk `rev..HEAD` and judge every change to a record.
 pub fn check_since(ctx: &Context, rev: &str) -> Result<History, HistoryError> {
     let plan = plan(ctx, rev)?;
+    let mut diagnostics = judge(ctx, &plan)?;
+    // A record that collided with one at REV but was renumbered (its file
+    // renamed) or removed later in the range no longer collides: only a
+    // file still there at HEAD is a duplicate the merge would meet.
+    // Two records added at one path (two branches that each ran `new`)
+    // collide only while REV is not merged: once it is, git has made one
+    // file of them.
+    if diagnostics
+        .iter()
+        .any(|d| d.code == Code::DuplicateId && d.commit.is_some())
+    {
+        let repo = Repository::open(&plan.repo_path)
+            .map_err(|e| HistoryError::Open(plan.repo_path.display().to_string(), e.message().to_string()))?;
+        let head = repo.head()?.peel_to_commit()?;
+        let merged = plan
+            .since
+            .is_some_and(|since| since == head.id() || repo.graph_descendant_of(head.id(), since).unwrap_or(false));
+        let tree = head.tree()?;
+        let prefix = &plan.layout.prefix;
+        diagnostics.retain(|d| {
+            let same_path = || {
+                d.record
+                    .as_ref()
+                    .and_then(|id| plan.at_since.get(id))
+                    .is_some_and(|(p, _)| *p == d.file)
+            };
+            d.code != Code::DuplicateId
+                || d.commit.is_none()
+                || (tree.get_path(Path::new(&format!("{prefix}{}", d.file))).is_ok() && !(merged && same_path()))
+        });
+    }
     Ok(History {
         commits: plan.oids.len(),
-        diagnostics: judge(ctx, &plan)?,
+        diagnostics,
     })
 }
 
@@ -114,8 +145,10 @@ struct Plan {
     layout: Layout,
     /// The range, oldest first.
     oids: Vec<Oid>,
-    /// Record IDs at `rev`: ID -> path.
-    at_since: HashMap<String, String>,
+    /// Record IDs at `rev`: ID -> path and blob.
+    at_since: HashMap<String, (String, Oid)>,
+    /// The commit `rev` names (`None`: a tree, the whole history).
+    since: Option<Oid>,
 }
 
 fn plan(ctx: &Context, rev: &str) -> Result<Plan, HistoryError> {
@@ -165,6 +198,7 @@ fn plan(ctx: &Context, rev: &str) -> Result<Plan, HistoryError> {
         layout,
         oids,
         at_since,
+        since,
     })
 }
 
@@ -175,7 +209,7 @@ fn judge_run(
     layout: &Layout,
     run: &[Oid],
     first: usize,
-    at_since: &HashMap<String, String>,
+    at_since: &HashMap<String, (String, Oid)>,
 ) -> Result<Vec<Diagnostic>, HistoryError> {
     let mut trees = Trees::new(repo);
     let mut versions = Versions::default();
@@ -235,8 +269,12 @@ fn layout_of(repo: &Repository, config: &Config) -> Result<Layout, HistoryError>
 type Item = (String, Vec<Option<Arc<Version>>>, Option<Arc<Version>>);
 
 /// Record files of a tree (by [`record::is_record_path`]): file stem (the
-/// ID, by the naming rule) -> root-relative path.
-fn ids_in_tree(repo: &Repository, tree: &Tree, layout: &Layout) -> Result<HashMap<String, String>, HistoryError> {
+/// ID, by the naming rule) -> root-relative path and blob.
+fn ids_in_tree(
+    repo: &Repository,
+    tree: &Tree,
+    layout: &Layout,
+) -> Result<HashMap<String, (String, Oid)>, HistoryError> {
     let mut out = HashMap::new();
     let Ok(entry) = tree.get_path(Path::new(layout.records.trim_end_matches('/'))) else {
         return Ok(out);
@@ -252,7 +290,7 @@ fn ids_in_tree(repo: &Repository, tree: &Tree, layout: &Layout) -> Result<HashMa
             if record::is_record_path(&layout.records, &path)
                 && let Some(rel) = layout.relative(&path)
             {
-                out.insert(name[..name.len() - 3].to_string(), rel.to_string());
+                out.insert(name[..name.len() - 3].to_string(), (rel.to_string(), e.id()));
             }
         }
         git2::TreeWalkResult::Ok
@@ -264,6 +302,8 @@ fn ids_in_tree(repo: &Repository, tree: &Tree, layout: &Layout) -> Result<HashMa
 struct Version {
     record: Record,
     dir: String,
+    /// The blob it was read from (zero for a working file).
+    blob: Oid,
 }
 
 /// A version of a record file: absent (`Ok(None)`), parsed, or unreadable
@@ -307,6 +347,7 @@ fn parse_blob(
     Ok(record::parse(file, text).map(|record| Version {
         record,
         dir: path.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
+        blob: oid,
     }))
 }
 
@@ -381,7 +422,7 @@ fn judge_commit(
     ctx: &Context,
     repo: &Repository,
     c: &CommitChanges,
-    at_since: &HashMap<String, String>,
+    at_since: &HashMap<String, (String, Oid)>,
     cache: &mut Versions,
 ) -> Result<Vec<Diagnostic>, HistoryError> {
     let root = ctx.config.root.as_path();
@@ -413,7 +454,21 @@ fn judge_commit(
         d.author = Some(c.author.clone());
         d.subject = Some(c.subject.clone());
     }
-    pair_moves(&mut items);
+    // Whether a record file other than `path` has `id`, at REV or in this
+    // commit's tree (read only for a candidate renumbering, which is rare).
+    let tree = std::cell::OnceCell::new();
+    let taken = |id: &str, path: &str| {
+        at_since.get(id).is_some_and(|(p, _)| p != path)
+            || tree
+                .get_or_init(|| record_paths(repo, &ctx.config, c.oid))
+                .as_ref()
+                .is_none_or(|paths: &Vec<String>| {
+                    paths
+                        .iter()
+                        .any(|p| p != path && p.rsplit('/').next().and_then(|n| n.get(..n.len() - 3)) == Some(id))
+                })
+    };
+    pair_moves(&mut items, &taken);
 
     for (path, before, after) in &items {
         if before.iter().all(Option::is_none) && after.is_none() {
@@ -446,17 +501,26 @@ fn judge_commit(
 }
 
 /// A record removed from one path and added at another in the same commit
-/// (same ID) is a move: judge it as one change.
-fn pair_moves(items: &mut Vec<Item>) {
+/// (same ID) is a move: judge it as one change. So is a renumbering (see
+/// [`is_renumbering`]) to an ID that no other file has (`taken(id, path)`
+/// says whether a file other than `path` has it).
+fn pair_moves(items: &mut Vec<Item>, taken: &dyn Fn(&str, &str) -> bool) {
     let id_of = |v: &Option<Arc<Version>>| v.as_ref().and_then(|v| v.record.id().map(str::to_string));
     let mut i = 0;
     while i < items.len() {
         let removed = items[i].2.is_none() && items[i].1.len() == 1 && items[i].1[0].is_some();
         if removed {
             let id = id_of(&items[i].1[0]);
-            let target = items
-                .iter()
-                .position(|(_, b, a)| b.len() == 1 && b[0].is_none() && a.is_some() && id_of(a) == id);
+            let added = |(_, b, a): &Item| b.len() == 1 && b[0].is_none() && a.is_some();
+            let target = items.iter().position(|it| added(it) && id_of(&it.2) == id).or_else(|| {
+                let old = &items[i].1[0].as_ref()?.record;
+                items.iter().position(|it| {
+                    added(it)
+                        && it.2.as_ref().is_some_and(|new| {
+                            is_renumbering(old, &new.record) && new.record.id().is_some_and(|n| !taken(n, &it.0))
+                        })
+                })
+            });
             if let (Some(j), Some(_)) = (target, id) {
                 let old = items[i].1[0].take();
                 items[j].1[0] = old;
@@ -466,6 +530,48 @@ fn pair_moves(items: &mut Vec<Item>) {
         }
         i += 1;
     }
+}
+
+/// Whether `new` is `old` given another ID, as `casework renumber` makes
+/// it: the same front-matter but for `id`, and for `related` entries that
+/// named the old ID and name the new one. The body may differ, as in any change.
+fn is_renumbering(old: &Record, new: &Record) -> bool {
+    let (Some(from), Some(to)) = (old.id(), new.id()) else {
+        return false;
+    };
+    if from == to {
+        return false;
+    }
+    let mut expected = old.data.clone();
+    expected["id"] = to.into();
+    if let Some(serde_json::Value::Array(items)) = expected.get_mut("related") {
+        for item in items.iter_mut().filter(|v| v.as_str() == Some(from)) {
+            *item = to.into();
+        }
+    }
+    expected == new.data
+}
+
+/// The root-relative paths of the record files in commit `oid`'s tree;
+/// `None` when the tree cannot be read (then every ID counts as taken).
+fn record_paths(repo: &Repository, config: &Config, oid: Oid) -> Option<Vec<String>> {
+    let layout = layout_of(repo, config).ok()?;
+    let tree = repo.find_commit(oid).ok()?.tree().ok()?;
+    let Ok(entry) = tree.get_path(Path::new(layout.records.trim_end_matches('/'))) else {
+        return Some(Vec::new());
+    };
+    let records = entry.to_object(repo).ok()?.into_tree().ok()?;
+    let mut out = Vec::new();
+    records
+        .walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            let path = format!("{}{dir}{}", layout.records, e.name().unwrap_or_default());
+            if e.filemode() != 0o040000 && record::is_record_path(&layout.records, &path) {
+                out.extend(layout.relative(&path).map(str::to_string));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .ok()?;
+    Some(out)
 }
 
 /// Who made a change and when: a commit's author and time, or the acting
@@ -486,7 +592,7 @@ fn judge_file(
     old: Option<&Version>,
     new: Option<&Version>,
     disposed: &BTreeSet<String>,
-    at_since: &HashMap<String, String>,
+    at_since: &HashMap<String, (String, Oid)>,
 ) -> Vec<Diagnostic> {
     let config = &ctx.config;
     let kind_of = |v: &Version| -> Option<&Kind> {
@@ -508,6 +614,10 @@ fn judge_file(
         author: c.author,
         at: c.at,
         disposed: id.as_ref().is_some_and(|i| disposed.contains(i)),
+        // Only `pair_moves` joins versions of two paths with two IDs, and only for a renumbering.
+        renumbered: old
+            .zip(new)
+            .is_some_and(|(o, n)| o.record.file.path != path && o.record.id() != n.record.id()),
     };
     let mut found: Vec<(Code, Option<String>, String)> = workflow::judge(config, &change)
         .into_iter()
@@ -534,17 +644,21 @@ fn judge_file(
         }
         if old.is_none()
             && let Some(idv) = n.record.id()
-            && let Some(other) = at_since.get(idv).filter(|p| p.as_str() != path)
+            // At another path, or at this one with other content: two
+            // branches that each ran `new` (an add/add conflict to come).
+            && let Some((other, _)) = at_since.get(idv).filter(|(p, blob)| p.as_str() != path || *blob != n.blob)
         {
             let suggestion = kind
                 .parse_id(idv)
                 .and_then(|(year, _)| record::next_sequence(config, kind, year).map(|seq| kind.format_id(year, seq)))
-                .map(|s| format!("; renumber it, e.g. to {s}"))
+                .map(|s| format!(", e.g. {s}"))
                 .unwrap_or_default();
             found.push((
                 Code::DuplicateId,
                 Some("id".into()),
-                format!("{idv} is added by this change but {other} already has it{suggestion}"),
+                format!(
+                    "{idv} is added by this change but {other} already has it: on this change's branch, give it the next free ID{suggestion} with `casework renumber {idv} --path {path}`"
+                ),
             ));
         }
     }
@@ -636,6 +750,7 @@ mod tests {
             },
             oids: vec![Oid::ZERO_SHA1],
             at_since: HashMap::new(),
+            since: None,
         };
         assert!(matches!(judge(&ctx, &plan), Err(HistoryError::Open(..))));
     }

@@ -97,7 +97,16 @@ pub fn check_uncommitted(
         };
         items.push((rel.clone(), vec![old], new));
     }
-    pair_moves(&mut items);
+    // A renumbering (`casework renumber`, not committed yet) is one change
+    // when no other file in the working tree has the new ID.
+    let config = &ctx.config;
+    let taken = |id: &str, path: &str| {
+        config.kind_for_id(id).is_none_or(|kind| {
+            let file = format!("{}/{id}.md", kind.dir);
+            file != path && root.join(&file).exists()
+        })
+    };
+    pair_moves(&mut items, &taken);
 
     let disposed = if register_changed {
         newly_disposed(&repo, root, &ctx.config.register, blob_at_head(&layout.register))?
@@ -139,6 +148,7 @@ fn working_version(ctx: &Context, rel: &str) -> Result<Option<Version>, ()> {
     Ok(Some(Version {
         dir: rel.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
         record: rec,
+        blob: git2::Oid::ZERO_SHA1,
     }))
 }
 

@@ -385,6 +385,22 @@ pub fn parse(file: RecordFile, text: String) -> Result<Record, LoadFailure> {
         .map_err(|(pos, msg)| conflict(text.len()).unwrap_or_else(|| at(Code::FrontMatter, pos, msg)))?;
     let (data, _) = yaml::parse(&text[fm.yaml.clone()], fm.first_line, false)
         .map_err(|e| conflict(fm.body_start).unwrap_or_else(|| at(Code::Yaml, e.pos, e.message)))?;
+    // Markers below the front-matter leave it readable, so they are looked
+    // for on their own; `contains` first keeps a clean body to one scan.
+    // The code is `front-matter`: the contract has no code for a conflict,
+    // and this one is about the frame of the file (front-matter and body),
+    // which the markers break, not about its YAML, which is fine.
+    if text[fm.body_start..].contains("<<<<<<<")
+        && let Some((line, marker)) = body_conflict(&text, fm.body_start)
+    {
+        return Err(at(
+            Code::FrontMatter,
+            Pos { line, column: 1 },
+            format!(
+                "unresolved merge conflict at line {line} (`{marker}`): keep the lines you want, delete the `<<<<<<<`, `=======` and `>>>>>>>` lines, then commit"
+            ),
+        ));
+    }
     match data {
         Value::Object(_) => Ok(Record { file, text, fm, data }),
         Value::Null => Err(at(
@@ -410,6 +426,32 @@ fn conflict_marker(text: &str) -> Option<(usize, String)> {
         .enumerate()
         .find(|(_, l)| l.starts_with("<<<<<<<"))
         .map(|(i, l)| (i + 1, crate::diag::one_line(l.trim_end()).into_owned()))
+}
+
+/// The first conflict git left in the body (from byte `body_start` of
+/// `text`): a line `<<<<<<< ...`, then a line `=======`, then a line
+/// `>>>>>>> ...`, as the file's line number and the opening line. A lone
+/// `<<<<<<<` line (in a code sample, say) is no conflict.
+fn body_conflict(text: &str, body_start: usize) -> Option<(usize, String)> {
+    let first_line = text[..body_start].matches('\n').count() + 1;
+    let mut open: Option<(usize, &str)> = None;
+    let mut split = false;
+    for (i, l) in text[body_start..].lines().enumerate() {
+        let l = l.trim_end();
+        if open.is_none() {
+            if l.starts_with("<<<<<<< ") || l == "<<<<<<<" {
+                open = Some((first_line + i, l));
+            }
+        } else if !split {
+            if l.starts_with("<<<<<<<") {
+                open = Some((first_line + i, l));
+            }
+            split = l == "=======";
+        } else if l.starts_with(">>>>>>> ") || l == ">>>>>>>" {
+            return open.map(|(line, l)| (line, crate::diag::one_line(l).into_owned()));
+        }
+    }
+    None
 }
 
 /// UTF-8 text, or the position of the first byte that is not.
@@ -487,7 +529,14 @@ pub fn pointer(path: &str) -> String {
 /// or by a disposed record, whose ID is never reused — plus one; `None`
 /// when that would pass [`crate::config::MAX_SEQUENCE`].
 pub fn next_sequence(config: &Config, kind: &Kind, year: i32) -> Option<u64> {
-    let mut max = 0;
+    next_sequence_above(config, kind, year, 0)
+}
+
+/// [`next_sequence`], counting `used` (the highest sequence found
+/// elsewhere, such as on other branches) as taken too: `casework renumber`
+/// gives a number no branch has.
+pub fn next_sequence_above(config: &Config, kind: &Kind, year: i32, used: u64) -> Option<u64> {
+    let mut max = used;
     if let Ok(entries) = std::fs::read_dir(config.root.join(&kind.dir)) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
@@ -601,6 +650,36 @@ mod tests {
                 .1
                 .contains("never closed")
         );
+    }
+
+    #[test]
+    fn conflict_markers_in_the_body_are_found_at_their_file_line() {
+        let file = || RecordFile {
+            path: "records/a/A-2026-0001.md".into(),
+            abs: PathBuf::from("/r/records/a/A-2026-0001.md"),
+            entry: Entry::File,
+        };
+        let head = "---\r\nid: A-2026-0001\r\n---\r\n## Summary\r\n";
+        let text = format!("{head}<<<<<<< HEAD\r\nmine\r\n=======\r\ntheirs\r\n>>>>>>> feature\r\n");
+        let d = parse(file(), text).unwrap_err();
+        assert_eq!(d.code, Code::FrontMatter);
+        assert_eq!(d.line(), Some(5));
+        assert_eq!(d.column(), Some(1));
+        assert!(
+            d.message
+                .starts_with("unresolved merge conflict at line 5 (`<<<<<<< HEAD`): "),
+            "{}",
+            d.message
+        );
+        // Markers that do not make a conflict are Markdown like any other.
+        for body in [
+            "<<<<<<< HEAD\nno separator\n>>>>>>> x\n",
+            "<<<<<<< HEAD\n=======\nnever closed\n",
+            "=======\n>>>>>>> x\n<<<<<<< HEAD\n",
+            "    <<<<<<< HEAD\n=======\n>>>>>>> x\n",
+        ] {
+            assert!(parse(file(), format!("{head}{body}")).is_ok(), "{body:?}");
+        }
     }
 
     #[test]

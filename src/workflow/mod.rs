@@ -119,6 +119,10 @@ pub struct Change<'a> {
     pub at: DateTime<Utc>,
     /// Whether the record's ID entered the disposal register in the same commit.
     pub disposed: bool,
+    /// Whether the change gives the record a new ID that no other record
+    /// has (`casework renumber` after two branches took the same one): the
+    /// one change of `id` that is allowed.
+    pub renumbered: bool,
 }
 
 /// A rule a change breaks, with the diagnostic code it maps to.
@@ -193,7 +197,7 @@ pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
         }
         (Some(old), Some(new)) => {
             for field in ["id", "kind", "opened"] {
-                if old.get(field) != new.get(field) {
+                if old.get(field) != new.get(field) && !(field == "id" && c.renumbered) {
                     out.push(v(
                         Code::Immutable,
                         Some(field),
