@@ -2,7 +2,7 @@
 
 use super::{Exit, FINDINGS, Globals, OK, identity};
 use crate::diag::one_line;
-use crate::edit::new::{Created, NewRecord, create};
+use crate::edit::new::{Advice, Created, NewRecord, create};
 use crate::edit::value::parse_assignment;
 
 /// Create a record with the next free ID of its kind and year, in the kind's first state,
@@ -78,18 +78,39 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             outln!("{}", one_line(&path));
             Ok(OK)
         }
-        Created::Refused(diags) => {
+        Created::Refused { findings, advice } => {
             eprintln!("casework: refusing to create the {}: it would not be valid", kind.name);
-            for d in &diags {
+            for d in &findings {
                 eprintln!("  {}[{}]: {}", d.severity.as_str(), d.code, one_line(&d.message));
             }
-            if diags.iter().any(|d| d.code != crate::diag::Code::Config) {
-                eprintln!(
-                    "Give the missing fields with --set FIELD=VALUE (see `casework schema {}`).",
-                    kind.name
-                );
+            for hint in hints(&kind.name, &advice) {
+                eprintln!("{}", one_line(&hint));
             }
             Ok(FINDINGS)
         }
     }
+}
+
+/// One line per kind of fault the refusal found, each saying what to do.
+fn hints(kind: &str, advice: &Advice) -> Vec<String> {
+    let mut out = Vec::new();
+    if !advice.missing.is_empty() {
+        out.push(format!(
+            "Give the missing fields with --set FIELD=VALUE: {} (see `casework schema {kind}`).",
+            crate::schema::and_list(&advice.missing)
+        ));
+    }
+    for (field, allowed) in &advice.invalid {
+        out.push(match allowed {
+            Some(values) => format!("Fix the value of `{field}` (allowed: {values}) with --set {field}=VALUE."),
+            None => format!("Fix the value of `{field}` with --set {field}=VALUE (see `casework schema {kind}`)."),
+        });
+    }
+    for (field, suggestion) in &advice.unknown {
+        out.push(match suggestion {
+            Some(s) => format!("`{field}` is not a field of kind `{kind}`; did you mean `{s}`?"),
+            None => format!("`{field}` is not a field of kind `{kind}` (see `casework schema {kind}` for its fields)."),
+        });
+    }
+    out
 }
