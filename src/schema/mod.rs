@@ -615,6 +615,43 @@ mod tests {
         assert_eq!(dotted("/a~1b"), "a/b");
     }
 
+    fn messages(schema: &Value, data: &Value) -> Vec<String> {
+        let validator = options().build(schema).unwrap();
+        findings(data, schema, &validator)
+            .into_iter()
+            .map(|v| v.message)
+            .collect()
+    }
+
+    #[test]
+    fn a_fields_several_problems_are_one_message() {
+        let schema = serde_json::json!({
+            "properties": {
+                "priority": {"type": "string", "enum": ["low", "high"]},
+                "title": {"type": "string", "minLength": 1, "pattern": "\\S"}
+            }
+        });
+        let data = serde_json::json!({"priority": 5, "title": ""});
+        assert_eq!(
+            messages(&schema, &data),
+            ["`priority` is 5; allowed: low | high", "`title` must not be empty"]
+        );
+    }
+
+    #[test]
+    fn a_field_two_guards_require_is_named_once() {
+        let guard = serde_json::json!({
+            "if": {"properties": {"status": {"const": "done"}}, "required": ["status"]},
+            "then": {"required": ["summary"]}
+        });
+        let schema = serde_json::json!({"allOf": [guard.clone(), guard]});
+        let data = serde_json::json!({"status": "done"});
+        assert_eq!(
+            messages(&schema, &data),
+            ["missing field `summary` (required when status is `done`)"]
+        );
+    }
+
     #[test]
     fn suggestions() {
         let known = vec!["owner".to_string(), "opened".to_string(), "priority".to_string()];

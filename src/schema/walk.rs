@@ -75,10 +75,57 @@ fn applicable<'a>(root: &'a Value, node: &'a Value, instance: Option<&Value>, de
 /// Whether `instance` meets the `if` schema `cond`; `None` when `cond`
 /// cannot be compiled on its own (a `$ref` out of it, say).
 fn holds(cond: &Value, instance: &Value) -> Option<bool> {
-    if let Value::Bool(b) = cond {
-        return Some(*b);
+    if let Some(b) = plain_holds(cond, instance) {
+        return Some(b);
     }
     super::options().build(cond).ok().map(|v| v.is_valid(instance))
+}
+
+/// The guards' usual condition (`properties`, `required`, `const`,
+/// `enum` of text) judged without compiling it; `None` for anything else.
+fn plain_holds(cond: &Value, instance: &Value) -> Option<bool> {
+    let text_only = |v: &Value| v.is_string() || v.is_boolean() || v.is_null();
+    match cond {
+        Value::Bool(b) => Some(*b),
+        Value::Object(m) => {
+            let mut all = true;
+            for (k, v) in m {
+                all &= match k.as_str() {
+                    "const" if text_only(v) => instance == v,
+                    "enum" => {
+                        let opts = v.as_array()?;
+                        if !opts.iter().all(text_only) {
+                            return None;
+                        }
+                        opts.contains(instance)
+                    }
+                    "required" => match instance {
+                        Value::Object(o) => v
+                            .as_array()?
+                            .iter()
+                            .all(|r| r.as_str().is_some_and(|r| o.contains_key(r))),
+                        _ => true,
+                    },
+                    "properties" => match instance {
+                        Value::Object(o) => {
+                            let mut each = true;
+                            for (name, sub) in v.as_object()? {
+                                if let Some(x) = o.get(name) {
+                                    each &= plain_holds(sub, x)?;
+                                }
+                            }
+                            each
+                        }
+                        _ => true,
+                    },
+                    "$comment" | "description" | "title" => true,
+                    _ => return None,
+                };
+            }
+            Some(all)
+        }
+        _ => None,
+    }
 }
 
 /// A field a missing mapping needs, and what it must hold.
@@ -343,6 +390,24 @@ mod tests {
     fn a_cyclic_ref_ends() {
         let root = json!({"$ref": "#", "properties": {"a": {"$ref": "#"}}});
         assert!(!nodes_at(&root, &json!({}), &["a".to_string()]).is_empty());
+    }
+
+    #[test]
+    fn plain_conditions_are_judged_as_a_validator_would() {
+        let cond = json!({"properties": {"status": {"enum": ["resolved", "closed"]}}, "required": ["status"]});
+        for (data, want) in [
+            (json!({"status": "closed"}), true),
+            (json!({"status": "open"}), false),
+            (json!({}), false),
+            (json!("text"), true),
+        ] {
+            assert_eq!(plain_holds(&cond, &data), Some(want), "{data}");
+            assert_eq!(holds(&cond, &data), Some(want), "{data}");
+            let compiled = crate::schema::options().build(&cond).unwrap().is_valid(&data);
+            assert_eq!(compiled, want, "{data}");
+        }
+        assert_eq!(plain_holds(&json!({"minLength": 1}), &json!("x")), None);
+        assert_eq!(holds(&json!({"minLength": 2}), &json!("x")), Some(false));
     }
 
     #[test]
