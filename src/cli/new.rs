@@ -8,7 +8,7 @@ use crate::edit::value::parse_assignment;
 /// Create a record with the next free ID of its kind and year, in the kind's first state,
 /// opened now and owned by you (GIT_AUTHOR_EMAIL, git's author.email or user.email, or EMAIL). Prints its path,
 /// relative to the root, as the only line on stdout. Refuses (exit 1) a record that would
-/// be invalid, naming what is missing.
+/// be invalid, naming what is missing or wrong and how to fix it.
 ///
 /// Example: casework new request --title "Invoice copy" --set customer.name="Ann Lee"
 ///   --set customer.contact=ann@example.org --set customer.preferred_channel=email
@@ -101,9 +101,15 @@ fn hints(kind: &str, advice: &Advice) -> Vec<String> {
         ));
     }
     for (field, allowed) in &advice.invalid {
-        out.push(match allowed {
-            Some(values) => format!("Fix the value of `{field}` (allowed: {values}) with --set {field}=VALUE."),
-            None => format!("Fix the value of `{field}` with --set {field}=VALUE (see `casework schema {kind}`)."),
+        // `--set` reaches mappings only: an item of a list is set with the whole list.
+        let settable = !field.split('.').any(|p| p.parse::<usize>().is_ok());
+        out.push(match (allowed, settable) {
+            (Some(values), true) => format!("Fix the value of `{field}` (allowed: {values}) with --set {field}=VALUE."),
+            (Some(values), false) => format!("Fix the value of `{field}` (allowed: {values})."),
+            (None, true) => {
+                format!("Fix the value of `{field}` with --set {field}=VALUE (see `casework schema {kind}`).")
+            }
+            (None, false) => format!("Fix the value of `{field}` (see `casework schema {kind}`)."),
         });
     }
     for (field, suggestion) in &advice.unknown {

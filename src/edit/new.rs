@@ -120,6 +120,8 @@ fn advise(ctx: &Context, kind: &Kind, data: &Value, sets: &[Assignment]) -> Advi
         match v.problem {
             Problem::Missing { field, needs } if needs.is_empty() => advice.missing.push(field),
             Problem::Missing { needs, .. } => advice.missing.extend(needs),
+            // A fault of the whole front-matter has no field to fix with --set.
+            Problem::Invalid { field, .. } if field.is_empty() => {}
             Problem::Invalid { field, allowed } => advice.invalid.push((field, allowed)),
             Problem::Unknown { field, suggestion } => {
                 let at: Vec<&str> = field.split('.').collect();

@@ -228,3 +228,36 @@ fn new_without_a_required_mapping_names_the_fields_inside_it() {
     );
     assert!(!run.stderr.contains("Fix the value"), "{}", run.stderr);
 }
+
+#[test]
+fn new_hints_offer_set_only_for_fields_set_can_reach() {
+    let repo = Repo::with_history();
+    let run = run_as(
+        &repo,
+        ME,
+        &[
+            "new",
+            "incident",
+            "--title",
+            "Printer on fire",
+            "--set",
+            "tags=[a, 5]",
+            "--set",
+            "due=tomorrow",
+        ],
+    );
+    run.assert_code(FINDINGS);
+    assert!(
+        run.stderr
+            .contains("Fix the value of `tags.1` (see `casework schema incident`)."),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("Fix the value of `due` with --set due=VALUE (see `casework schema incident`)."),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("Give the missing fields"), "{}", run.stderr);
+}
