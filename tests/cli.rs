@@ -26,6 +26,8 @@ mod history;
 mod init_new;
 #[path = "cli/log_show.rs"]
 mod log_show;
+#[path = "cli/missing.rs"]
+mod missing;
 #[path = "cli/note.rs"]
 mod note;
 #[path = "cli/properties.rs"]

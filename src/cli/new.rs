@@ -2,13 +2,13 @@
 
 use super::{Exit, FINDINGS, Globals, OK, identity};
 use crate::diag::one_line;
-use crate::edit::new::{Created, NewRecord, create};
+use crate::edit::new::{Advice, Created, NewRecord, create};
 use crate::edit::value::parse_assignment;
 
 /// Create a record with the next free ID of its kind and year, in the kind's first state,
 /// opened now and owned by you (GIT_AUTHOR_EMAIL, git's author.email or user.email, or EMAIL). Prints its path,
 /// relative to the root, as the only line on stdout. Refuses (exit 1) a record that would
-/// be invalid, naming what is missing.
+/// be invalid, naming what is missing or wrong and how to fix it.
 ///
 /// Example: casework new request --title "Invoice copy" --set customer.name="Ann Lee"
 ///   --set customer.contact=ann@example.org --set customer.preferred_channel=email
@@ -78,18 +78,45 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             outln!("{}", one_line(&path));
             Ok(OK)
         }
-        Created::Refused(diags) => {
+        Created::Refused { findings, advice } => {
             eprintln!("casework: refusing to create the {}: it would not be valid", kind.name);
-            for d in &diags {
+            for d in &findings {
                 eprintln!("  {}[{}]: {}", d.severity.as_str(), d.code, one_line(&d.message));
             }
-            if diags.iter().any(|d| d.code != crate::diag::Code::Config) {
-                eprintln!(
-                    "Give the missing fields with --set FIELD=VALUE (see `casework schema {}`).",
-                    kind.name
-                );
+            for hint in hints(&kind.name, &advice) {
+                eprintln!("{}", one_line(&hint));
             }
             Ok(FINDINGS)
         }
     }
+}
+
+/// One line per kind of fault the refusal found, each saying what to do.
+fn hints(kind: &str, advice: &Advice) -> Vec<String> {
+    let mut out = Vec::new();
+    if !advice.missing.is_empty() {
+        out.push(format!(
+            "Give the missing fields with --set FIELD=VALUE: {} (see `casework schema {kind}`).",
+            crate::schema::and_list(&advice.missing)
+        ));
+    }
+    for (field, allowed) in &advice.invalid {
+        // `--set` reaches mappings only: an item of a list is set with the whole list.
+        let settable = !field.split('.').any(|p| p.parse::<usize>().is_ok());
+        out.push(match (allowed, settable) {
+            (Some(values), true) => format!("Fix the value of `{field}` (allowed: {values}) with --set {field}=VALUE."),
+            (Some(values), false) => format!("Fix the value of `{field}` (allowed: {values})."),
+            (None, true) => {
+                format!("Fix the value of `{field}` with --set {field}=VALUE (see `casework schema {kind}`).")
+            }
+            (None, false) => format!("Fix the value of `{field}` (see `casework schema {kind}`)."),
+        });
+    }
+    for (field, suggestion) in &advice.unknown {
+        out.push(match suggestion {
+            Some(s) => format!("`{field}` is not a field of kind `{kind}`; did you mean `{s}`?"),
+            None => format!("`{field}` is not a field of kind `{kind}` (see `casework schema {kind}` for its fields)."),
+        });
+    }
+    out
 }

@@ -7,6 +7,7 @@ use crate::config::Kind;
 use crate::context::Context;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::record::{self, Entry, RecordFile};
+use crate::schema::{self, KindSchema, Problem};
 use anyhow::{Result, bail};
 use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use serde_json::{Map, Value};
@@ -19,10 +20,26 @@ pub struct NewRecord<'a> {
     pub sets: Vec<Assignment>,
 }
 
-/// The outcome: written, or refused with the findings that would make it invalid.
+/// The outcome: written, or refused with the findings that would make it
+/// invalid and what to do about them.
 pub enum Created {
     Written { path: String, id: String },
-    Refused(Vec<Diagnostic>),
+    Refused { findings: Vec<Diagnostic>, advice: Advice },
+}
+
+/// What the schema's findings ask of the user, by kind of fault, so that
+/// the refusal's hints fit the problem.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Advice {
+    /// Dotted paths of required fields the record lacks (inside a missing
+    /// mapping, the fields it needs).
+    pub missing: Vec<String>,
+    /// Fields whose value is not allowed, with the allowed values when the
+    /// schema names them.
+    pub invalid: Vec<(String, Option<String>)>,
+    /// `--set` fields (or fields) the kind does not have, with the nearest
+    /// field it has.
+    pub unknown: Vec<(String, Option<String>)>,
 }
 
 /// Fields `new` writes itself and `--set` may not change.
@@ -76,7 +93,11 @@ pub fn create(ctx: &Context, req: NewRecord, tx: &mut Transaction) -> Result<Cre
                 .filter(|d| d.severity == Severity::Error),
         );
         if !errors.is_empty() {
-            return Ok(Created::Refused(errors));
+            let advice = advise(ctx, kind, &rec.data, &req.sets);
+            return Ok(Created::Refused {
+                findings: errors,
+                advice,
+            });
         }
         let target = super::write_target(&config.root, &abs)?;
         match tx.create(&rel, text.as_bytes()) {
@@ -86,6 +107,51 @@ pub fn create(ctx: &Context, req: NewRecord, tx: &mut Transaction) -> Result<Cre
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Sort the schema's findings on `data` into [`Advice`]. A misspelt
+/// `--set` path is answered whole: `custmer.name` -> `customer.name`.
+fn advise(ctx: &Context, kind: &Kind, data: &Value, sets: &[Assignment]) -> Advice {
+    let mut advice = Advice::default();
+    let Some(KindSchema::Ready { schema, validator }) = ctx.schemas.get(&kind.name) else {
+        return advice;
+    };
+    for v in schema::findings(data, schema, validator) {
+        match v.problem {
+            Problem::Missing { field, needs } if needs.is_empty() => advice.missing.push(field),
+            Problem::Missing { needs, .. } => advice.missing.extend(needs),
+            // A fault of the whole front-matter has no field to fix with --set.
+            Problem::Invalid { field, .. } if field.is_empty() => {}
+            Problem::Invalid { field, allowed } => advice.invalid.push((field, allowed)),
+            Problem::Unknown { field, suggestion } => {
+                let at: Vec<&str> = field.split('.').collect();
+                let typed: Vec<&Assignment> = sets
+                    .iter()
+                    .filter(|a| a.path.len() >= at.len() && a.path.iter().zip(&at).all(|(p, f)| p == f))
+                    .collect();
+                for a in &typed {
+                    let whole = suggestion.as_ref().map(|s| {
+                        let mut path: Vec<String> = s.split('.').map(str::to_string).collect();
+                        path.extend(a.path[at.len()..].iter().cloned());
+                        if schema::is_field(schema, data, &path) {
+                            path.join(".")
+                        } else {
+                            s.clone()
+                        }
+                    });
+                    let entry = (a.path.join("."), whole);
+                    if !advice.unknown.contains(&entry) {
+                        advice.unknown.push(entry);
+                    }
+                }
+                if typed.is_empty() {
+                    advice.unknown.push((field, suggestion));
+                }
+            }
+        }
+    }
+    advice.missing.dedup();
+    advice
 }
 
 fn exhausted(kind: &Kind, year: i32) -> anyhow::Error {

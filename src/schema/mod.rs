@@ -12,6 +12,10 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+mod walk;
+
+pub use walk::and_list;
+
 /// The compiled schema of one kind, or why it cannot be used.
 pub enum KindSchema {
     Ready { schema: Value, validator: Box<Validator> },
@@ -162,10 +166,68 @@ pub fn check(
         .collect()
 }
 
+/// One schema violation as a person reads it, with what a command needs to
+/// advise on it (`casework new` hints by [`Problem`]).
+#[derive(Debug, Clone)]
+pub struct Violation {
+    /// The JSON pointer to mark.
+    pub pointer: String,
+    /// Mark the key rather than the value.
+    pub key: bool,
+    pub message: String,
+    pub problem: Problem,
+    /// The problems of one field's value, kept apart so that several of
+    /// them read as one message.
+    parts: Vec<Part>,
+}
+
+/// What kind of fault a violation is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A required field is absent: its dotted path, or inside a missing
+    /// mapping the paths of the fields that mapping needs.
+    Missing { field: String, needs: Vec<String> },
+    /// `field` is not in the schema; `suggestion` is the nearest known
+    /// field, as a dotted path.
+    Unknown { field: String, suggestion: Option<String> },
+    /// `field` holds a value the schema does not allow; `allowed` lists
+    /// the values when the schema names them.
+    Invalid { field: String, allowed: Option<String> },
+}
+
+/// One problem of a field's value: "must not be empty", "is 5; allowed: …".
+#[derive(Debug, Clone)]
+struct Part {
+    rank: Rank,
+    predicate: String,
+    when: String,
+}
+
+/// Which problems another makes redundant: allowed values say all a type,
+/// format or pattern would; an empty text needs no pattern named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rank {
+    Values,
+    Empty,
+    Shape,
+    Pattern,
+}
+
 /// Every schema violation of `data` as (pointer, point at the key, message),
 /// leaving out `id`, `kind` and `status` values, which have codes of their own.
 pub fn violations(data: &Value, schema: &Value, validator: &Validator) -> Vec<(String, bool, String)> {
-    let mut out = Vec::new();
+    findings(data, schema, validator)
+        .into_iter()
+        .map(|v| (v.pointer, v.key, v.message))
+        .collect()
+}
+
+/// Every schema violation of `data`, one per field and problem kind: a
+/// field's several problems are one message, a field two guards require is
+/// named once. `id`, `kind` and `status` values are left out, as in
+/// [`violations`].
+pub fn findings(data: &Value, schema: &Value, validator: &Validator) -> Vec<Violation> {
+    let mut out: Vec<Violation> = Vec::new();
     for err in validator.iter_errors(data) {
         let path = err.instance_path().as_str();
         let own_code = matches!(path, "/id" | "/status" | "/kind")
@@ -175,22 +237,95 @@ pub fn violations(data: &Value, schema: &Value, validator: &Validator) -> Vec<(S
                     | ValidationErrorKind::Enum { .. }
                     | ValidationErrorKind::Constant { .. }
             );
-        if !own_code {
-            out.extend(describe(&err, schema, data));
+        if own_code {
+            continue;
+        }
+        for v in describe(&err, schema, data) {
+            match out.iter_mut().find(|o| same_subject(o, &v)) {
+                Some(o) => {
+                    o.parts.extend(v.parts);
+                    if let (
+                        Problem::Invalid {
+                            allowed: mine @ None, ..
+                        },
+                        Problem::Invalid {
+                            allowed: Some(theirs), ..
+                        },
+                    ) = (&mut o.problem, v.problem)
+                    {
+                        *mine = Some(theirs);
+                    }
+                }
+                None => out.push(v),
+            }
+        }
+    }
+    for v in &mut out {
+        if let Problem::Invalid { field, .. } = &v.problem
+            && !v.parts.is_empty()
+        {
+            v.message = joined(field, &v.parts);
         }
     }
     out
 }
 
-/// The pointer to mark (and whether its key rather than its value) and the
-/// message, for one validation error.
-fn describe(err: &ValidationError<'_>, schema: &Value, data: &Value) -> Vec<(String, bool, String)> {
+/// Whether two violations are about one field in one way (and so one message).
+fn same_subject(a: &Violation, b: &Violation) -> bool {
+    match (&a.problem, &b.problem) {
+        (Problem::Missing { field: x, .. }, Problem::Missing { field: y, .. })
+        | (Problem::Unknown { field: x, .. }, Problem::Unknown { field: y, .. }) => x == y,
+        (Problem::Invalid { field: x, .. }, Problem::Invalid { field: y, .. }) => {
+            x == y && !a.parts.is_empty() && !b.parts.is_empty()
+        }
+        _ => false,
+    }
+}
+
+/// The message of a field's problems, the redundant ones left out.
+fn joined(field: &str, parts: &[Part]) -> String {
+    let has = |r: Rank| parts.iter().any(|p| p.rank == r);
+    let kept: Vec<&Part> = parts
+        .iter()
+        .filter(|p| !has(Rank::Values) || p.rank == Rank::Values)
+        .filter(|p| !has(Rank::Empty) || p.rank != Rank::Pattern)
+        .collect();
+    let mut predicates: Vec<&str> = Vec::new();
+    for p in &kept {
+        if !predicates.contains(&p.predicate.as_str()) {
+            predicates.push(&p.predicate);
+        }
+    }
+    let when = kept
+        .iter()
+        .map(|p| p.when.as_str())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    format!("`{field}` {}{when}", predicates.join(", and "))
+}
+
+/// The violations one validation error stands for.
+fn describe(err: &ValidationError<'_>, schema: &Value, data: &Value) -> Vec<Violation> {
     let ptr = err.instance_path().as_str().to_string();
     let field = dotted(&ptr);
     let guard = guard_states(err, schema);
     let when = match &guard {
         Some(states) => format!(" (required when status is {states})"),
         None => String::new(),
+    };
+    let invalid = |key: bool, rank: Rank, predicate: String, allowed: Option<String>| Violation {
+        pointer: ptr.clone(),
+        key,
+        message: format!("`{field}` {predicate}{when}"),
+        problem: Problem::Invalid {
+            field: field.clone(),
+            allowed,
+        },
+        parts: vec![Part {
+            rank,
+            predicate,
+            when: when.clone(),
+        }],
     };
     match err.kind() {
         ValidationErrorKind::Required { property } => {
@@ -206,55 +341,78 @@ fn describe(err: &ValidationError<'_>, schema: &Value, data: &Value) -> Vec<(Str
             } else {
                 ptr.clone()
             };
-            vec![(target, true, format!("missing field `{full}`{when}"))]
+            let (needs, advice) = missing_needs(schema, data, &ptr, prop, &full);
+            vec![Violation {
+                pointer: target,
+                key: true,
+                message: format!("missing field `{full}`{when}{advice}"),
+                problem: Problem::Missing { field: full, needs },
+                parts: Vec::new(),
+            }]
         }
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
             .iter()
             .map(|k| {
                 let known = allowed_properties(err, schema);
-                let hint = suggest(k, &known)
+                let within = |name: &str| {
+                    if field.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{field}.{name}")
+                    }
+                };
+                let suggestion = suggest(k, &known).map(|s| within(&s));
+                let hint = suggestion
+                    .as_ref()
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
-                let full = if field.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{field}.{k}")
+                let of = match (field.is_empty(), data.get("kind").and_then(Value::as_str)) {
+                    (false, _) => format!(": not a field of `{field}`"),
+                    (true, Some(kind)) => format!(": not a field of kind `{kind}`"),
+                    (true, None) => String::new(),
                 };
-                (
-                    format!("{ptr}/{}", record::yaml::escape_pointer(k)),
-                    true,
-                    format!("unknown field `{full}`{hint}"),
-                )
+                let full = within(k);
+                Violation {
+                    pointer: format!("{ptr}/{}", record::yaml::escape_pointer(k)),
+                    key: true,
+                    message: format!("unknown field `{full}`{of}{hint}"),
+                    problem: Problem::Unknown {
+                        field: full,
+                        suggestion,
+                    },
+                    parts: Vec::new(),
+                }
             })
             .collect(),
         ValidationErrorKind::Enum { options } => {
-            let opts: Vec<String> = options
+            let allowed = options
                 .as_array()
-                .map(|a| a.iter().map(short).collect())
+                .map(|a| a.iter().map(walk::value_text).collect::<Vec<_>>().join(" | "))
                 .unwrap_or_default();
-            vec![(
-                ptr,
+            vec![invalid(
                 false,
-                format!(
-                    "`{field}` is {}, not one of: {}{when}",
-                    short(err.instance()),
-                    opts.join(", ")
-                ),
+                Rank::Values,
+                format!("is {}; allowed: {allowed}", short(err.instance())),
+                Some(allowed),
             )]
         }
-        ValidationErrorKind::Constant { expected_value } => {
-            vec![(ptr, false, format!("`{field}` must be {}{when}", short(expected_value)))]
-        }
+        ValidationErrorKind::Constant { expected_value } => vec![invalid(
+            false,
+            Rank::Values,
+            format!("must be {}", short(expected_value)),
+            Some(walk::value_text(expected_value)),
+        )],
         ValidationErrorKind::Type { kind } => {
             let want = match kind {
                 TypeKind::Single(t) => article(&t.to_string()),
                 TypeKind::Multiple(ts) => format!("one of {ts:?}"),
             };
-            vec![(
-                ptr,
+            vec![invalid(
                 false,
-                format!("`{field}` must be {want}, not {}", type_name(err.instance())),
+                Rank::Shape,
+                format!("must be {want}, not {}", type_name(err.instance())),
+                None,
             )]
         }
         ValidationErrorKind::Format { format } => {
@@ -264,42 +422,98 @@ fn describe(err: &ValidationError<'_>, schema: &Value, data: &Value) -> Vec<(Str
                 "email" => "an email address",
                 other => other,
             };
-            vec![(
-                ptr,
+            vec![invalid(
                 false,
-                format!("`{field}` must be {example}, not {}", short(err.instance())),
+                Rank::Shape,
+                format!("must be {example}, not {}", short(err.instance())),
+                None,
             )]
         }
-        ValidationErrorKind::MinItems { limit } => {
-            vec![(
-                ptr,
-                true,
-                format!(
-                    "`{field}` needs at least {limit} item{}{when}",
-                    if *limit == 1 { "" } else { "s" }
-                ),
-            )]
-        }
-        ValidationErrorKind::MinLength { .. } => vec![(ptr, false, format!("`{field}` must not be empty{when}"))],
-        ValidationErrorKind::Pattern { pattern } => {
-            vec![(
-                ptr,
-                false,
-                format!(
-                    "`{field}` is {}, which does not match the pattern {pattern}",
-                    short(err.instance())
-                ),
-            )]
-        }
+        ValidationErrorKind::MinItems { limit } => vec![invalid(
+            true,
+            Rank::Shape,
+            format!("needs at least {limit} item{}", if *limit == 1 { "" } else { "s" }),
+            None,
+        )],
+        ValidationErrorKind::MinLength { .. } => vec![invalid(false, Rank::Empty, "must not be empty".into(), None)],
+        ValidationErrorKind::Pattern { pattern } => vec![invalid(
+            false,
+            Rank::Pattern,
+            format!(
+                "is {}, which does not match the pattern {pattern}",
+                short(err.instance())
+            ),
+            None,
+        )],
         _ => {
             let subject = if field.is_empty() {
                 "the front-matter".to_string()
             } else {
                 format!("`{field}`")
             };
-            vec![(ptr, false, format!("{subject}: {err}{when}"))]
+            vec![Violation {
+                pointer: ptr.clone(),
+                key: false,
+                message: format!("{subject}: {err}{when}"),
+                problem: Problem::Invalid {
+                    field: field.clone(),
+                    allowed: None,
+                },
+                parts: Vec::new(),
+            }]
         }
     }
+}
+
+/// What the missing field `prop` under the mapping at `ptr` must hold, from
+/// every subschema that applies there: the fields it needs inside (their
+/// dotted paths) and the advice that ends the message, "…: it needs
+/// `resolution.summary`, … and `resolution.verified` (true)" or "…: it must
+/// be one of confirmed | no_response".
+fn missing_needs(schema: &Value, data: &Value, ptr: &str, prop: &str, full: &str) -> (Vec<String>, String) {
+    let mut path = segments(ptr);
+    path.push(prop.to_string());
+    let nodes = walk::nodes_at(schema, data, &path);
+    let inner = if walk::is_list(&nodes) {
+        Vec::new()
+    } else {
+        walk::needs(schema, &nodes, full)
+    };
+    if inner.is_empty() {
+        let advice = walk::constraint(schema, &nodes)
+            .map(|c| format!(": it must be {}", c.long()))
+            .unwrap_or_default();
+        return (Vec::new(), advice);
+    }
+    let named: Vec<String> = inner
+        .iter()
+        .map(|n| match &n.what {
+            Some(c) => format!("`{}` ({})", n.field, c.short()),
+            None => format!("`{}`", n.field),
+        })
+        .collect();
+    (
+        inner.into_iter().map(|n| n.field).collect(),
+        format!(": it needs {}", walk::and_list(&named)),
+    )
+}
+
+/// Whether the dotted `path` names a field of the schema (where `data` is
+/// the record it would go in), so a suggestion can be checked before it is made.
+pub fn is_field(schema: &Value, data: &Value, path: &[String]) -> bool {
+    !walk::nodes_at(schema, data, path).is_empty()
+}
+
+/// `/closure/communicated_to/0` -> `["closure", "communicated_to", "0"]`.
+fn segments(pointer: &str) -> Vec<String> {
+    if pointer.is_empty() {
+        return Vec::new();
+    }
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
 }
 
 /// The states named by the `if` of the guard an error came from, if any:
@@ -399,6 +613,43 @@ mod tests {
         assert_eq!(dotted("/closure/communicated_to/0"), "closure.communicated_to.0");
         assert_eq!(dotted(""), "");
         assert_eq!(dotted("/a~1b"), "a/b");
+    }
+
+    fn messages(schema: &Value, data: &Value) -> Vec<String> {
+        let validator = options().build(schema).unwrap();
+        findings(data, schema, &validator)
+            .into_iter()
+            .map(|v| v.message)
+            .collect()
+    }
+
+    #[test]
+    fn a_fields_several_problems_are_one_message() {
+        let schema = serde_json::json!({
+            "properties": {
+                "priority": {"type": "string", "enum": ["low", "high"]},
+                "title": {"type": "string", "minLength": 1, "pattern": "\\S"}
+            }
+        });
+        let data = serde_json::json!({"priority": 5, "title": ""});
+        assert_eq!(
+            messages(&schema, &data),
+            ["`priority` is 5; allowed: low | high", "`title` must not be empty"]
+        );
+    }
+
+    #[test]
+    fn a_field_two_guards_require_is_named_once() {
+        let guard = serde_json::json!({
+            "if": {"properties": {"status": {"const": "done"}}, "required": ["status"]},
+            "then": {"required": ["summary"]}
+        });
+        let schema = serde_json::json!({"allOf": [guard.clone(), guard]});
+        let data = serde_json::json!({"status": "done"});
+        assert_eq!(
+            messages(&schema, &data),
+            ["missing field `summary` (required when status is `done`)"]
+        );
     }
 
     #[test]
