@@ -201,9 +201,14 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
             .filter(|m| !before.contains(m) || req.to.is_some()),
     );
     if !refusals.is_empty() {
-        refusals.extend(approval_unmet);
+        // The approval's own reason says more than the schema's "missing field".
+        for (field, reason) in approval_unmet {
+            refusals.retain(|r| !r.starts_with(&format!("missing field `{field}`")));
+            refusals.push(reason);
+        }
     }
-    refusals.dedup();
+    let mut seen = std::collections::HashSet::new();
+    refusals.retain(|r| seen.insert(r.clone()));
     if !refusals.is_empty() {
         return Ok(Outcome::Refused(refusals));
     }
@@ -224,7 +229,7 @@ fn approvals(
     target: &Value,
     requires: &[String],
     req: &Request,
-) -> (Vec<(String, Value)>, Vec<String>) {
+) -> (Vec<(String, Value)>, Vec<(String, String)>) {
     let (mut set, mut unmet) = (Vec::new(), Vec::new());
     for (field, role) in &kind.field_roles {
         if get_path(target, field).is_some() || req.sets.iter().any(|a| a.path.join(".") == *field) {
@@ -238,8 +243,11 @@ fn approvals(
         if ctx.config.has_role(role, user) {
             set.push((field.clone(), value));
         } else {
-            unmet.push(format!(
-                "`{field}` must name a member of role `{role}`, and {user} is not in it: ask one, then add --set {field}=EMAIL"
+            unmet.push((
+                field.clone(),
+                format!(
+                    "`{field}` must name a member of role `{role}`, and {user} is not in it: ask one, then add --set {field}=EMAIL"
+                ),
             ));
         }
     }

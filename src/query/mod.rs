@@ -104,7 +104,9 @@ pub fn next_steps(ctx: &Context, kind: &Kind, rec: &Record, user: Option<&str>) 
                     .into_iter()
                     .map(|u| u.message),
             );
-            unmet.dedup();
+            // The same reason from the workflow and a guard is said once.
+            let mut seen = std::collections::HashSet::new();
+            unmet.retain(|u| seen.insert(u.clone()));
             NextStep {
                 to: t.to.clone(),
                 name: t.name.clone(),

@@ -217,6 +217,13 @@ fn approval_is_not_defaulted_for_a_user_outside_the_role() {
         "names the field and the role: {}",
         run.stderr
     );
+    // Once: not also as the schema's "missing field".
+    assert_eq!(run.stderr.matches("closure.approved_by").count(), 2, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("missing field `closure.approved_by`"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(repo.read(INC), before);
     // Naming someone outside the role is refused with the role named.
     let run = run_as(
