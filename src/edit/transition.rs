@@ -229,7 +229,7 @@ fn approvals(
     target: &Value,
     requires: &[String],
     req: &Request,
-) -> (Vec<(String, Value)>, Vec<(String, String)>) {
+) -> Approvals {
     let (mut set, mut unmet) = (Vec::new(), Vec::new());
     for (field, role) in &kind.field_roles {
         if get_path(target, field).is_some() || req.sets.iter().any(|a| a.path.join(".") == *field) {
@@ -253,6 +253,10 @@ fn approvals(
     }
     (set, unmet)
 }
+
+/// The role fields to fill (field, value), and those that cannot be
+/// (field, reason).
+type Approvals = (Vec<(String, Value)>, Vec<(String, String)>);
 
 fn errors(ctx: &Context, rec: &Record) -> Vec<String> {
     check::check_record(ctx, rec)
