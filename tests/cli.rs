@@ -14,6 +14,8 @@ mod support;
 mod bad_input;
 #[path = "cli/check_fixtures.rs"]
 mod check_fixtures;
+#[path = "cli/clocks.rs"]
+mod clocks;
 #[path = "cli/config_errors.rs"]
 mod config_errors;
 #[path = "cli/formats.rs"]

@@ -80,6 +80,17 @@ impl Calendar {
             .map_or_else(|| end.and_utc(), |t| t.with_timezone(&Utc))
     }
 
+    /// An instant as the calendar's zone shows it, for people:
+    /// `2026-06-08 16:00 BST`; a deadline at the end of a day (a date
+    /// field's) is the date alone.
+    pub fn display(&self, t: DateTime<Utc>) -> String {
+        let local = t.with_timezone(&self.timezone);
+        if local.time() == NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default() {
+            return local.date_naive().to_string();
+        }
+        local.format("%Y-%m-%d %H:%M %Z").to_string()
+    }
+
     /// A local date and time as an instant. A time that a change to summer
     /// time skips is taken as the first instant after the gap; a time that
     /// occurs twice, as the earlier.
@@ -454,6 +465,19 @@ mod tests {
                 NaiveTime::from_hms_opt(2, 30, 0).unwrap()
             ),
             t("2026-03-08T07:00:00Z")
+        );
+    }
+
+    #[test]
+    fn deadlines_show_the_time_of_day_in_the_calendars_zone() {
+        let cal = calendar("Europe/London", None);
+        assert_eq!(cal.display(t("2026-06-08T15:00:00Z")), "2026-06-08 16:00 BST");
+        assert_eq!(cal.display(t("2026-12-08T15:00:00Z")), "2026-12-08 15:00 GMT");
+        let date = cal.end_of_day(NaiveDate::from_ymd_opt(2026, 11, 10).unwrap());
+        assert_eq!(cal.display(date), "2026-11-10");
+        assert_eq!(
+            config().calendar.display(t("2026-06-08T16:00:00Z")),
+            "2026-06-08 16:00 UTC"
         );
     }
 

@@ -220,7 +220,7 @@ pub fn check_record(ctx: &Context, rec: &Record) -> Vec<Diagnostic> {
         if clock.state != ClockState::Breached {
             continue;
         }
-        let due = ctx.config.calendar.local_date(clock.due_at);
+        let due = ctx.config.calendar.display(clock.due_at);
         let message = match &clock.escalation {
             Some(field) => format!(
                 "SLA `{}` was due {due} and is breached: escalate it and record `{field}`",

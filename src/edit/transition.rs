@@ -223,13 +223,7 @@ pub fn plan(ctx: &Context, kind: &Kind, rec: &Record, req: &Request) -> Result<O
 /// lacks: filled with the acting user when they hold the role, since taking
 /// the step is approving it; otherwise a reason naming the field and role.
 /// A field given with --set is left to the user.
-fn approvals(
-    ctx: &Context,
-    kind: &Kind,
-    target: &Value,
-    requires: &[String],
-    req: &Request,
-) -> Approvals {
+fn approvals(ctx: &Context, kind: &Kind, target: &Value, requires: &[String], req: &Request) -> Approvals {
     let (mut set, mut unmet) = (Vec::new(), Vec::new());
     for (field, role) in &kind.field_roles {
         if get_path(target, field).is_some() || req.sets.iter().any(|a| a.path.join(".") == *field) {

@@ -84,7 +84,7 @@ pub fn case_view(
         .into_iter()
         .map(|c| ClockView {
             name: c.name,
-            due: ctx.config.calendar.local_date(c.due_at).to_string(),
+            due: ctx.config.calendar.display(c.due_at),
             state: match c.state {
                 ClockState::Breached => ClockStatus::Breached,
                 ClockState::Escalated => ClockStatus::Escalated,
