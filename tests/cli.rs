@@ -18,6 +18,8 @@ mod check_fixtures;
 mod clocks;
 #[path = "cli/config_errors.rs"]
 mod config_errors;
+#[path = "cli/due.rs"]
+mod due;
 #[path = "cli/formats.rs"]
 mod formats;
 #[path = "cli/fuzz_properties.rs"]

@@ -16,6 +16,7 @@ macro_rules! out {
 
 mod check;
 mod completions;
+mod due;
 mod init;
 mod log;
 mod new;
@@ -98,6 +99,10 @@ pub enum Command {
     Show(show::Args),
     #[command(about = "Show a case's timeline from git history")]
     Log(log::Args),
+    #[command(
+        about = "What is late and what is coming: breached SLA clocks, deadlines due soon, cases to escalate or close"
+    )]
+    Due(due::Args),
     #[command(about = "Print a kind's JSON Schema, or list the kinds")]
     Schema(schema::Args),
     #[command(about = "Print a shell completion script")]
@@ -186,6 +191,35 @@ impl Exit {
 impl From<anyhow::Error> for Exit {
     fn from(e: anyhow::Error) -> Exit {
         Exit::usage(format!("{e:#}"))
+    }
+}
+
+/// A `--kind` value must name a kind of casework.toml (exit 2 with the kinds).
+pub fn known_kind(config: &Config, kind: &str) -> Result<(), Exit> {
+    if config.kinds.contains_key(kind) {
+        return Ok(());
+    }
+    let names: Vec<&str> = config.kinds.keys().map(String::as_str).collect();
+    Err(Exit::usage(format!(
+        "unknown kind `{}` (kinds: {})",
+        crate::diag::one_line(kind),
+        names.join(", ")
+    )))
+}
+
+/// Records a query had to leave out, each on stderr with its place, so no
+/// figure is silently wrong.
+pub fn warn_skipped(skipped: &[crate::diag::Diagnostic]) {
+    for d in skipped {
+        let at = match (d.line(), d.column()) {
+            (Some(l), Some(c)) => format!(":{l}:{c}"),
+            _ => String::new(),
+        };
+        eprintln!(
+            "casework: warning: left out {}{at}: {}",
+            crate::diag::one_line(&d.file),
+            crate::diag::one_line(&d.message)
+        );
     }
 }
 
@@ -310,6 +344,7 @@ pub fn main() -> ExitCode {
         Command::Renumber(a) => renumber::run(&globals, a),
         Command::Show(a) => show::run(&globals, a),
         Command::Log(a) => log::run(&globals, a),
+        Command::Due(a) => due::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),
         Command::Completions(a) => completions::run(a),
     };

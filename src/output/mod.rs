@@ -9,6 +9,7 @@ mod human;
 mod json;
 mod junit;
 mod sarif;
+pub mod table;
 
 use crate::diag::{Diagnostic, Report};
 use std::fmt;

@@ -1,6 +1,8 @@
 //! Questions asked of the records: where a case lives, and where it can go next.
 
 pub mod case;
+pub mod cases;
+pub mod due;
 
 use crate::config::{CYCLES, Config, Kind, Transition};
 use crate::context::Context;

@@ -1,0 +1,127 @@
+//! The cases as the supervisors' questions read them. Every record is
+//! loaded once, in parallel, in the record set's loading pass; what `list`,
+//! `due`, `report`, `sample` and `lessons` (and the site) ask of a record is
+//! taken out while it is whole, with its SLA clocks computed at `now`.
+//! Each command is then a query over [`Cases`], with no loading of its own.
+
+use crate::calendar::{self, Clock};
+use crate::context::Context;
+use crate::diag::Diagnostic;
+use crate::record::{self, DiscoverError, Record, RecordSet, get_path};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// One case, as the queries read it.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Root-relative path of the record file.
+    pub path: String,
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub status: String,
+    pub owner: Option<String>,
+    pub opened: Option<DateTime<Utc>>,
+    pub priority: Option<String>,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    /// Whether `status` is one of the kind's closed states.
+    pub closed: bool,
+    /// Every front-matter field as compact JSON text: a tenth of the
+    /// parsed value's memory, read back only for the few cases printed.
+    pub fields: String,
+    /// Title and body, lower-cased, when the load asked for text search.
+    pub text: Option<String>,
+    /// The SLA clocks running at `now` (none for a closed case).
+    pub clocks: Vec<Clock>,
+}
+
+impl Case {
+    /// The front-matter, parsed again from [`Case::fields`].
+    pub fn data(&self) -> Value {
+        serde_json::from_str(&self.fields).unwrap_or(Value::Null)
+    }
+}
+
+/// What to take from each record beyond the fields every query reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Load {
+    /// Keep title and body for `--grep`.
+    pub text: bool,
+    /// Look-ahead of "due soon", in business days.
+    pub soon: u32,
+}
+
+/// Every case of the working tree, and the record files that are none.
+#[derive(Debug, Default)]
+pub struct Cases {
+    /// In path order.
+    pub cases: Vec<Case>,
+    /// Why a record file was left out (unreadable, invalid front-matter,
+    /// no ID, an unknown kind): said on stderr, counted in the output.
+    pub skipped: Vec<Diagnostic>,
+}
+
+/// Load every record once and take out what the queries read.
+pub fn load(ctx: &Context, opts: Load) -> Result<Cases, DiscoverError> {
+    let files = record::discover(&ctx.config)?;
+    let (_, results) = RecordSet::load_with(&ctx.config, files, |loaded| match loaded {
+        Ok(rec) => case_of(ctx, rec, opts),
+        Err(d) => Err(d.clone()),
+    });
+    let mut out = Cases::default();
+    for r in results {
+        match r {
+            Ok(case) => out.cases.push(case),
+            Err(d) => out.skipped.push(*d),
+        }
+    }
+    Ok(out)
+}
+
+/// The case a record is, or why it is none.
+fn case_of(ctx: &Context, rec: &Record, opts: Load) -> Result<Case, Box<Diagnostic>> {
+    let text = |k: &str| rec.data.get(k).and_then(Value::as_str).map(str::to_string);
+    let skip = |why: String| Box::new(Diagnostic::warning(crate::diag::Code::FrontMatter, &rec.file.path, why));
+    let id = text("id").ok_or_else(|| skip("no `id`: left out".into()))?;
+    let kind_name = text("kind")
+        .or_else(|| {
+            let dir = rec.file.path.rsplit_once('/').map_or("", |(d, _)| d);
+            ctx.config.kind_for_dir(dir).map(|k| k.name.clone())
+        })
+        .ok_or_else(|| skip(format!("{id} has no `kind`: left out")))?;
+    let kind = ctx.config.kinds.get(&kind_name).ok_or_else(|| {
+        skip(format!(
+            "{id} is of kind `{kind_name}`, which casework.toml does not define: left out"
+        ))
+    })?;
+    let status = text("status").unwrap_or_default();
+    let closed = kind.is_closed(&status);
+    let clocks = if closed {
+        Vec::new()
+    } else {
+        calendar::clocks(kind, &ctx.config.calendar, &rec.data, ctx.now, opts.soon)
+    };
+    let tags = match rec.data.get("tags") {
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    let title = text("title").unwrap_or_default();
+    Ok(Case {
+        path: rec.file.path.clone(),
+        opened: get_path(&rec.data, "opened").and_then(|v| ctx.config.calendar.time_of(v)),
+        owner: text("owner"),
+        priority: text("priority"),
+        category: text("category"),
+        tags,
+        closed,
+        fields: serde_json::to_string(&rec.data).unwrap_or_default(),
+        text: opts.text.then(|| format!("{title}\n{}", rec.body()).to_lowercase()),
+        clocks,
+        id,
+        kind: kind_name,
+        title,
+        status,
+    })
+}

@@ -1,0 +1,219 @@
+//! `casework due`: what is late, what must be escalated, what can be closed.
+
+use crate::support::*;
+use serde_json::{Value, json};
+
+const ANN: &str = "ann@example.com";
+const BOB: &str = "bob@example.com";
+
+/// Judged at Wednesday 2026-11-25 12:00 UTC.
+const AT: &str = "2026-11-25T12:00:00Z";
+
+/// `records/<kind>/<id>.md` in `status`, opened at `opened` by `owner`.
+fn with(repo: &Repo, id: &str, kind: &str, status: &str, opened: &str, owner: &str, extra: &str) {
+    repo.write(
+        &format!("records/{kind}/{id}.md"),
+        record(id, kind, status, &format!("owner: {owner}\n{extra}"))
+            .replace("opened: 2026-11-02T09:14:00Z", &format!("opened: {opened}")),
+    );
+}
+
+const FEEDBACK: &str =
+    "date: 2026-11-02\nstakeholder: Shop team\nsummary: Wants a report.\nassigned_to: ann@example.com\n";
+
+/// One case for each state `due` reports, and some it must not.
+fn cases() -> Repo {
+    let repo = Repo::new();
+    // Opened Monday 09:00: acknowledge by Tuesday 09:00, breached.
+    with(
+        &repo,
+        "REQ-2026-0001",
+        "request",
+        "new",
+        "2026-11-23T09:00:00Z",
+        ANN,
+        CUSTOMER,
+    );
+    // Opened today 10:00: due tomorrow 10:00, within the 2-day look-ahead.
+    with(
+        &repo,
+        "REQ-2026-0002",
+        "request",
+        "new",
+        "2026-11-25T10:00:00Z",
+        BOB,
+        CUSTOMER,
+    );
+    // Resolved and told on Monday 16th: five business days are over on Monday 23rd.
+    with(
+        &repo,
+        "REQ-2026-0003",
+        "request",
+        "resolved",
+        "2026-11-09T09:00:00Z",
+        ANN,
+        &format!(
+            "{CUSTOMER}acknowledged_at: 2026-11-09T10:00:00Z\nexpected_resolution: 2026-11-20\nresolution:\n  summary: Sent.\n  notified_at: 2026-11-16T10:00:00Z\n"
+        ),
+    );
+    // Feedback overdue and not escalated; another overdue and escalated.
+    with(
+        &repo,
+        "FF-2026-001",
+        "feedback",
+        "pending",
+        "2026-11-02T09:00:00Z",
+        ANN,
+        &format!("{FEEDBACK}due: 2026-11-20\n"),
+    );
+    with(
+        &repo,
+        "FF-2026-002",
+        "feedback",
+        "pending",
+        "2026-11-02T09:00:00Z",
+        BOB,
+        &format!("{FEEDBACK}due: 2026-11-19\nescalated_to: m.jones@example.com\n"),
+    );
+    // An order whose customer had five business days to give feedback.
+    with(
+        &repo,
+        "ORD-2026-0001",
+        "order",
+        "feedback_requested",
+        "2026-11-10T09:00:00Z",
+        BOB,
+        &format!("{CUSTOMER}delivered_at: 2026-11-10T09:00:00Z\nfeedback_requested_at: 2026-11-10T12:00:00Z\n"),
+    );
+    // Closed: never on the list, however old.
+    with(
+        &repo,
+        "CMP-2026-0001",
+        "complaint",
+        "closed",
+        "2026-01-05T09:00:00Z",
+        ANN,
+        "corrective_actions:\n  - action: Replaced it.\n    done: true\nclosure:\n  closed_at: 2026-01-09T10:00:00Z\n  closed_by: ann@example.com\n  communicated_via: email\n",
+    );
+    repo
+}
+
+fn due(repo: &Repo, args: &[&str]) -> Run {
+    Run::of(repo.cmd().arg("due").args(args).env("CASEWORK_NOW", AT))
+}
+
+fn items(run: &Run) -> Vec<(String, String, String, String)> {
+    run.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
+            (s("state"), s("id"), s("clock"), s("due_at"))
+        })
+        .collect()
+}
+
+fn item(state: &str, id: &str, clock: &str, due_at: &str) -> (String, String, String, String) {
+    (state.into(), id.into(), clock.into(), due_at.into())
+}
+
+#[test]
+fn due_lists_each_state_most_urgent_first() {
+    let repo = cases();
+    repo.check_json(&[]).assert_code(OK);
+    let run = due(&repo, &["--format", "json"]);
+    run.assert_code(OK);
+    assert_eq!(
+        items(&run),
+        [
+            item("breached", "FF-2026-002", "follow-up due", "2026-11-19T23:59:59Z"),
+            item("escalate", "FF-2026-001", "follow-up due", "2026-11-20T23:59:59Z"),
+            item("breached", "REQ-2026-0001", "acknowledge", "2026-11-24T09:00:00Z"),
+            item("due_soon", "REQ-2026-0002", "acknowledge", "2026-11-26T10:00:00Z"),
+            item("ready_to_close", "ORD-2026-0001", "no response", "2026-11-17T00:00:00Z"),
+            item("ready_to_close", "REQ-2026-0003", "no response", "2026-11-23T00:00:00Z"),
+        ],
+        "{}",
+        run.stdout
+    );
+    let doc = run.json();
+    assert_eq!(doc["now"], AT);
+    assert_eq!(
+        doc["items"][0],
+        json!({"id": "FF-2026-002", "kind": "feedback", "title": "A case for the tests", "owner": BOB,
+               "clock": "follow-up due", "state": "breached", "due_at": "2026-11-19T23:59:59Z"})
+    );
+}
+
+#[test]
+fn due_filters_by_kind_owner_and_look_ahead() {
+    let repo = cases();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["--format", "json"];
+        a.extend(args);
+        items(&due(&repo, &a)).into_iter().map(|i| i.1).collect()
+    };
+    assert_eq!(
+        ids(&["--kind", "request"]),
+        ["REQ-2026-0001", "REQ-2026-0002", "REQ-2026-0003"]
+    );
+    assert_eq!(
+        ids(&["--owner", "BOB@example.com"]),
+        ["FF-2026-002", "REQ-2026-0002", "ORD-2026-0001"]
+    );
+    // No look-ahead: tomorrow's deadline is not "due soon".
+    assert!(!ids(&["--within", "0"]).contains(&"REQ-2026-0002".to_string()));
+    let run = due(&repo, &["--kind", "requests"]);
+    run.assert_code(USAGE);
+    assert!(
+        run.stderr
+            .contains("unknown kind `requests` (kinds: incident, feedback, request, complaint, order)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn due_reports_and_fails_only_when_asked() {
+    let repo = cases();
+    due(&repo, &[]).assert_code(OK);
+    let run = due(&repo, &["--fail-on-breach"]);
+    run.assert_code(FINDINGS);
+    // Nothing breached: exit 0 even when asked.
+    due(&repo, &["--fail-on-breach", "--kind", "order"]).assert_code(OK);
+}
+
+#[test]
+fn due_table_fits_80_columns_and_csv_has_every_column() {
+    let repo = cases();
+    let run = due(&repo, &[]);
+    assert!(run.stdout.lines().all(|l| l.chars().count() <= 80), "{}", run.stdout);
+    assert!(run.stdout.starts_with("state"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .ends_with("2 breached, 1 to escalate, 1 due soon, 2 ready to close\n"),
+        "{}",
+        run.stdout
+    );
+    let run = due(&repo, &["--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(header, ["state", "due", "id", "kind", "clock", "owner", "title"]);
+    assert_eq!(reader.records().count(), 6);
+}
+
+#[test]
+fn due_leaves_out_a_broken_record_and_says_so() {
+    let repo = cases();
+    repo.write("records/request/REQ-2026-0009.md", "---\nid: [unclosed\n---\n");
+    let run = due(&repo, &["--format", "json"]);
+    run.assert_code(OK);
+    assert_eq!(run.json()["skipped"], Value::from(1));
+    assert!(
+        run.stderr
+            .contains("casework: warning: left out records/request/REQ-2026-0009.md:3:1: invalid YAML"),
+        "{}",
+        run.stderr
+    );
+}
