@@ -2,7 +2,7 @@
 
 use super::{Exit, FINDINGS, Globals, OK};
 use crate::output::table;
-use crate::query::cases::{self, Load};
+use crate::query::cases::Load;
 use crate::query::due::{DueFilter, DueItem, DueState, due};
 use chrono::SecondsFormat;
 use clap::ValueEnum;
@@ -32,6 +32,10 @@ pub struct Args {
     /// Exit 1 when a clock has breached or a case must be escalated.
     #[arg(long)]
     pub fail_on_breach: bool,
+    /// Read the records as they were at this commit (branch, tag, SHA); now is then
+    /// that commit's time unless CASEWORK_NOW is set.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -42,19 +46,17 @@ pub enum DueFormat {
 }
 
 pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
-    let ctx = g.context()?;
-    if let Some(k) = &args.kind {
-        super::known_kind(&ctx.config, k)?;
-    }
-    let all = cases::load(
-        &ctx,
+    let (ctx, all) = super::load_cases(
+        g,
+        args.rev.as_deref(),
         Load {
             soon: args.within,
             ..Load::default()
         },
-    )
-    .map_err(|e| Exit::usage(e.to_string()))?;
-    super::warn_skipped(&all.skipped);
+    )?;
+    if let Some(k) = &args.kind {
+        super::known_kind(&ctx.config, k)?;
+    }
     let filter = DueFilter {
         kind: args.kind.clone(),
         owner: args.owner.clone(),

@@ -207,6 +207,23 @@ pub fn known_kind(config: &Config, kind: &str) -> Result<(), Exit> {
     )))
 }
 
+/// The context and every case a query reads: of the working tree, or with
+/// `rev` as the records were at that commit (then "now" is the commit's
+/// time unless CASEWORK_NOW is set). Records left out are said on stderr.
+pub fn load_cases(
+    g: &Globals,
+    rev: Option<&str>,
+    opts: crate::query::cases::Load,
+) -> Result<(Context, crate::query::cases::Cases), Exit> {
+    let ctx = g.context()?;
+    let cases = match rev {
+        None => crate::query::cases::load(&ctx, opts).map_err(|e| Exit::usage(e.to_string()))?,
+        Some(rev) => return Err(Exit::usage(format!("--rev {rev}: reading the records as of a commit is not built yet"))),
+    };
+    warn_skipped(&cases.skipped);
+    Ok((ctx, cases))
+}
+
 /// Records a query had to leave out, each on stderr with its place, so no
 /// figure is silently wrong.
 pub fn warn_skipped(skipped: &[crate::diag::Diagnostic]) {
