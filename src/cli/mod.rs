@@ -215,10 +215,16 @@ pub fn load_cases(
     rev: Option<&str>,
     opts: crate::query::cases::Load,
 ) -> Result<(Context, crate::query::cases::Cases), Exit> {
-    let ctx = g.context()?;
+    let mut ctx = g.context()?;
     let cases = match rev {
         None => crate::query::cases::load(&ctx, opts).map_err(|e| Exit::usage(e.to_string()))?,
-        Some(rev) => return Err(Exit::usage(format!("--rev {rev}: reading the records as of a commit is not built yet"))),
+        Some(rev) => {
+            let fail = |e: crate::history::HistoryError| Exit::usage(e.to_string());
+            if std::env::var_os("CASEWORK_NOW").is_none_or(|v| v.is_empty()) {
+                ctx.now = crate::history::at::commit_time(&ctx.config, rev).map_err(fail)?;
+            }
+            crate::query::cases::load_at(&ctx, rev, opts).map_err(fail)?.1
+        }
     };
     warn_skipped(&cases.skipped);
     Ok((ctx, cases))

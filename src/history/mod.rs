@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use walk::{CommitChanges, Trees};
 
+pub mod at;
 pub mod timeline;
 mod walk;
 mod worktree;

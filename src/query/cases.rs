@@ -6,9 +6,11 @@
 
 use crate::calendar::{self, Clock};
 use crate::context::Context;
-use crate::diag::Diagnostic;
-use crate::record::{self, DiscoverError, Record, RecordSet, get_path};
+use crate::diag::{Code, Diagnostic};
+use crate::history::HistoryError;
+use crate::record::{self, DiscoverError, Entry, Record, RecordFile, RecordSet, get_path};
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use serde_json::Value;
 
 /// One case, as the queries read it.
@@ -69,6 +71,41 @@ pub fn load(ctx: &Context, opts: Load) -> Result<Cases, DiscoverError> {
         Ok(rec) => case_of(ctx, rec, opts),
         Err(d) => Err(d.clone()),
     });
+    Ok(collect(results))
+}
+
+/// Every case as it was at commit `rev` (its tree, read through git; no
+/// checkout), and that commit's time.
+pub fn load_at(ctx: &Context, rev: &str, opts: Load) -> Result<(DateTime<Utc>, Cases), HistoryError> {
+    let (at, blobs) = crate::history::at::record_blobs(&ctx.config, rev)?;
+    let results: Vec<Result<Case, Box<Diagnostic>>> = blobs
+        .into_par_iter()
+        .map(|b| {
+            let file = RecordFile {
+                abs: ctx.config.root.join(&b.path),
+                path: b.path,
+                entry: Entry::File,
+            };
+            let Some(bytes) = b.bytes else {
+                return Err(Box::new(Diagnostic::error(
+                    Code::TooLarge,
+                    &file.path,
+                    format!("larger than records.max_file_size at {rev}: not read"),
+                )));
+            };
+            let text = record::decode(bytes).map_err(|(pos, msg)| {
+                Box::new(
+                    Diagnostic::error(Code::Encoding, &file.path, msg).at(crate::diag::Span { start: pos, end: pos }),
+                )
+            })?;
+            let rec = record::parse(file, text)?;
+            case_of(ctx, &rec, opts)
+        })
+        .collect();
+    Ok((at, collect(results)))
+}
+
+fn collect(results: Vec<Result<Case, Box<Diagnostic>>>) -> Cases {
     let mut out = Cases::default();
     for r in results {
         match r {
@@ -76,7 +113,8 @@ pub fn load(ctx: &Context, opts: Load) -> Result<Cases, DiscoverError> {
             Err(d) => out.skipped.push(*d),
         }
     }
-    Ok(out)
+    out.cases.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 /// The case a record is, or why it is none.

@@ -217,3 +217,52 @@ fn due_leaves_out_a_broken_record_and_says_so() {
         run.stderr
     );
 }
+
+#[test]
+fn due_as_of_a_commit_reads_that_commits_records_at_its_time() {
+    let repo = Repo::with_history();
+    let req = "records/request/REQ-2026-0001.md";
+    let text = record("REQ-2026-0001", "request", "new", CUSTOMER)
+        .replace("opened: 2026-11-02T09:14:00Z", "opened: 2026-11-23T09:00:00Z");
+    let logged = repo.write_commit(by(ANN, "2026-11-24T10:00:00Z"), req, &text, "Log");
+    let acked = text.replace("status: new", "status: acknowledged").replace(
+        "---\n## Summary",
+        "acknowledged_at: 2026-11-24T11:00:00Z\nexpected_resolution: 2026-11-30\n---\n## Summary",
+    );
+    repo.write_commit(by(ANN, "2026-11-24T11:00:00Z"), req, &acked, "Acknowledge");
+    // An uncommitted edit of the working tree is not what the commit held.
+    repo.write(req, text.replace("A case for the tests", "Edited"));
+    let at = |rev: &str, now: Option<&str>| {
+        let mut cmd = repo.cmd();
+        cmd.args(["due", "--format", "json", "--rev", rev]);
+        match now {
+            Some(n) => cmd.env("CASEWORK_NOW", n),
+            None => cmd.env_remove("CASEWORK_NOW"),
+        };
+        Run::of(&mut cmd)
+    };
+    // At the commit's own time (Tuesday 10:00) the acknowledgement was an hour late.
+    let run = at(&logged, None);
+    run.assert_code(OK);
+    assert_eq!(run.json()["now"], "2026-11-24T10:00:00Z");
+    assert_eq!(
+        items(&run),
+        [item("breached", "REQ-2026-0001", "acknowledge", "2026-11-24T09:00:00Z")]
+    );
+    assert_eq!(run.json()["items"][0]["title"], "A case for the tests");
+    // CASEWORK_NOW wins over the commit's time.
+    let run = at(&logged, Some("2026-11-23T12:00:00Z"));
+    assert_eq!(
+        items(&run),
+        [item("due_soon", "REQ-2026-0001", "acknowledge", "2026-11-24T09:00:00Z")]
+    );
+    // At HEAD it was acknowledged: nothing is due.
+    assert_eq!(items(&at("HEAD", None)), []);
+    let run = at("no-such-branch", None);
+    run.assert_code(USAGE);
+    assert!(
+        run.stderr.contains("unknown revision `no-such-branch`"),
+        "{}",
+        run.stderr
+    );
+}
