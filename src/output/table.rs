@@ -15,7 +15,7 @@ pub fn width() -> u16 {
 
 /// `rows` under `header` fitted to `width` columns: every column as wide as
 /// its content, but the `flex` columns (a title, a name) share what is left
-/// and wrap inside it (the last never narrower than 12, the others than 8).
+/// and wrap inside it (the last never narrower than 12, the others 8 to 12 wide).
 /// Every cell is one line of data (see `diag::one_line`).
 pub fn render(header: &[&str], rows: &[Vec<String>], width: u16, flex: &[usize]) -> String {
     let mut table = Table::new();
@@ -31,7 +31,10 @@ pub fn render(header: &[&str], rows: &[Vec<String>], width: u16, flex: &[usize])
         if flex.last() == Some(&i) {
             ColumnConstraint::LowerBoundary(Width::Fixed(12))
         } else if flex.contains(&i) {
-            ColumnConstraint::LowerBoundary(Width::Fixed(8))
+            ColumnConstraint::Boundaries {
+                lower: Width::Fixed(8),
+                upper: Width::Fixed(12),
+            }
         } else {
             ColumnConstraint::ContentWidth
         }
