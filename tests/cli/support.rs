@@ -542,3 +542,21 @@ pub fn committed_request(email: &str, status: &str, extra: &str) -> Repo {
     );
     repo
 }
+
+/// INC-2026-0001 in `follow_up` with everything `closed` needs but the
+/// status (and the closing time, which the step sets), committed by `email`.
+pub fn follow_up_incident(repo: &Repo, email: &str) {
+    repo.write_commit(
+        by(email, "2026-11-12T09:00:00Z"),
+        "records/incident/INC-2026-0001.md",
+        record(
+            "INC-2026-0001",
+            "incident",
+            "follow_up",
+            "resolution:\n  summary: Renewed the certificate.\n  corrective_actions:\n    - Renewal automated.\n  verified: true\n\
+             stakeholder_feedback:\n  - stakeholder: Shop team\n    at: 2026-11-10T10:00:00Z\n    satisfied: true\n\
+             closure:\n  approved_by: m.jones@example.com\n  communicated_to:\n    - shop@example.com\nlessons: []\n",
+        ),
+        "Follow up",
+    );
+}

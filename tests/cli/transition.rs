@@ -106,25 +106,10 @@ fn an_unmet_guard_is_refused_and_the_file_is_untouched() {
     assert_eq!(bytes(&repo, REQ), before);
 }
 
-/// An incident in follow_up with everything `closed` needs but the status.
-fn follow_up_incident(repo: &Repo) {
-    repo.write_commit(
-        by(ME, "2026-11-12T09:00:00Z"),
-        INC,
-        record(
-            "INC-2026-0001",
-            "incident",
-            "follow_up",
-            "resolution:\n  summary: Renewed the certificate.\n  corrective_actions:\n    - Renewal automated.\n  verified: true\nstakeholder_feedback:\n  - stakeholder: Shop team\n    at: 2026-11-10T10:00:00Z\n    satisfied: true\nclosure:\n  approved_by: m.jones@example.com\n  communicated_to:\n    - shop@example.com\nlessons: []\n",
-        ),
-        "Follow up",
-    );
-}
-
 #[test]
 fn a_step_that_needs_a_role_is_refused_without_it() {
     let repo = Repo::with_history();
-    follow_up_incident(&repo);
+    follow_up_incident(&repo, ME);
     let before = bytes(&repo, INC);
     let run = run_as(&repo, ME, &["transition", "INC-2026-0001", "closed"]);
     run.assert_code(FINDINGS);
@@ -151,7 +136,7 @@ fn a_step_that_needs_a_role_is_refused_without_it() {
 #[test]
 fn a_step_keeps_a_timestamp_the_record_already_has() {
     let repo = Repo::with_history();
-    follow_up_incident(&repo);
+    follow_up_incident(&repo, ME);
     let text = repo.read(INC).replace(
         "  approved_by: m.jones@example.com\n",
         "  approved_by: m.jones@example.com\n  communicated_at: 2026-11-11T10:00:00Z\n",

@@ -73,21 +73,13 @@ fn check_catches_a_state_skipped_by_hand_before_the_commit() {
 #[test]
 fn check_judges_a_role_step_by_the_acting_user() {
     let repo = Repo::with_history();
-    repo.write_commit(
-        by(ME, "2026-11-12T09:00:00Z"),
-        INC,
-        record(
-            "INC-2026-0001",
-            "incident",
-            "follow_up",
-            "resolution:\n  summary: Renewed the certificate.\n  corrective_actions:\n    - Renewal automated.\n  verified: true\n\
-             stakeholder_feedback:\n  - stakeholder: Shop team\n    at: 2026-11-10T10:00:00Z\n    satisfied: true\n\
-             closure:\n  approved_by: m.jones@example.com\n  communicated_at: 2026-11-13T10:00:00Z\n  communicated_to:\n    - shop@example.com\n\
-             lessons: []\n",
-        ),
-        "Follow up",
+    follow_up_incident(&repo, ME);
+    // Closed by hand, with the time the step would have set.
+    let closed = repo.read(INC).replace("status: follow_up", "status: closed").replace(
+        "  approved_by: m.jones@example.com\n",
+        "  approved_by: m.jones@example.com\n  communicated_at: 2026-11-13T10:00:00Z\n",
     );
-    repo.write(INC, repo.read(INC).replace("status: follow_up", "status: closed"));
+    repo.write(INC, closed);
     let run = check_as(&repo, ME, &[]);
     run.assert_code(FINDINGS);
     let found = errors(&run);
