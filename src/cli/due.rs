@@ -51,6 +51,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         args.rev.as_deref(),
         Load {
             soon: args.within,
+            fields: false,
             ..Load::default()
         },
     )?;

@@ -31,11 +31,15 @@ pub struct Case {
     pub closed: bool,
     /// Every front-matter field as compact JSON text: a tenth of the
     /// parsed value's memory, read back only for the few cases printed.
+    /// Empty when the load did not ask for it ([`Load::fields`]).
     pub fields: String,
     /// Title and body, lower-cased, when the load asked for text search.
     pub text: Option<String>,
     /// The SLA clocks running at `now` (none for a closed case).
     pub clocks: Vec<Clock>,
+    /// Waits for the customer that are over at `now` (a request resolved
+    /// past its non-response period): name and when each ended.
+    pub waits: Vec<(String, DateTime<Utc>)>,
 }
 
 impl Case {
@@ -46,12 +50,25 @@ impl Case {
 }
 
 /// What to take from each record beyond the fields every query reads.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Load {
     /// Keep title and body for `--grep`.
     pub text: bool,
     /// Look-ahead of "due soon", in business days.
     pub soon: u32,
+    /// Keep the whole front-matter ([`Case::fields`]); `due` needs none of
+    /// it, and 100,000 records' fields are a few hundred MB.
+    pub fields: bool,
+}
+
+impl Default for Load {
+    fn default() -> Self {
+        Load {
+            text: false,
+            soon: 2,
+            fields: true,
+        }
+    }
 }
 
 /// Every case of the working tree, and the record files that are none.
@@ -154,7 +171,16 @@ fn case_of(ctx: &Context, rec: &Record, opts: Load) -> Result<Case, Box<Diagnost
         category: text("category"),
         tags,
         closed,
-        fields: serde_json::to_string(&rec.data).unwrap_or_default(),
+        fields: if opts.fields {
+            serde_json::to_string(&rec.data).unwrap_or_default()
+        } else {
+            String::new()
+        },
+        waits: if closed {
+            Vec::new()
+        } else {
+            super::due::waits_over(&ctx.config, kind, &status, &rec.data, ctx.now)
+        },
         text: opts.text.then(|| format!("{title}\n{}", rec.body()).to_lowercase()),
         clocks,
         id,

@@ -109,8 +109,8 @@ pub fn due(ctx: &Context, cases: &Cases, filter: &DueFilter) -> Vec<DueItem> {
             };
             out.push(item(&clock.name, state, clock.due_at));
         }
-        for (name, at) in waits_over(&ctx.config, kind, case, ctx.now) {
-            out.push(item(&name, DueState::ReadyToClose, at));
+        for (name, at) in &case.waits {
+            out.push(item(name, DueState::ReadyToClose, *at));
         }
     }
     out.sort_by(|a, b| (a.state.rank(), a.at, &a.id).cmp(&(b.state.rank(), b.at, &b.id)));
@@ -120,17 +120,22 @@ pub fn due(ctx: &Context, cases: &Cases, filter: &DueFilter) -> Vec<DueItem> {
 /// The waits for a customer's answer that are over: a transition out of the
 /// case's state that waits (`after`), and a time guard of a state it can
 /// move to (a request closed on `no_response`), each with when it ended.
-fn waits_over(config: &Config, kind: &Kind, case: &Case, now: DateTime<Utc>) -> Vec<(String, DateTime<Utc>)> {
-    let next = kind.next_states(&case.status);
+pub fn waits_over(
+    config: &Config,
+    kind: &Kind,
+    status: &str,
+    data: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Vec<(String, DateTime<Utc>)> {
+    let next = kind.next_states(status);
     let waits =
         next.iter().any(|t| t.after.is_some()) || kind.time_guards.iter().any(|g| next.iter().any(|t| t.to == g.state));
     if !waits {
         return Vec::new();
     }
-    let data = case.data();
     // As the transition judges the wait: from the start of the day it ends.
     let ended = |field: &str, days: u32| {
-        let since = get_path(&data, field).and_then(|v| config.calendar.time_of(v))?;
+        let since = get_path(data, field).and_then(|v| config.calendar.time_of(v))?;
         let day = config.calendar.add_business_days(since, days);
         let end = config.calendar.at_local(day, chrono::NaiveTime::MIN);
         (end <= now).then_some(end)
@@ -140,10 +145,7 @@ fn waits_over(config: &Config, kind: &Kind, case: &Case, now: DateTime<Utc>) -> 
         if let Some(field) = &t.after
             && let Some(end) = ended(field, kind.non_response_days)
         {
-            out.push((
-                t.name.clone().unwrap_or_else(|| format!("{} -> {}", case.status, t.to)),
-                end,
-            ));
+            out.push((t.name.clone().unwrap_or_else(|| format!("{status} -> {}", t.to)), end));
         }
         for g in kind.time_guards.iter().filter(|g| g.state == t.to) {
             if let Some(end) = ended(&g.since, g.business_days) {
