@@ -223,7 +223,7 @@ pub fn load_cases(
             if std::env::var_os("CASEWORK_NOW").is_none_or(|v| v.is_empty()) {
                 ctx.now = crate::history::at::commit_time(&ctx.config, rev).map_err(fail)?;
             }
-            crate::query::cases::load_at(&ctx, rev, opts).map_err(fail)?.1
+            crate::query::cases::load_at(&ctx, rev, opts).map_err(fail)?
         }
     };
     warn_skipped(&cases.skipped);

@@ -6,15 +6,8 @@ use crate::config::Config;
 use crate::record;
 use chrono::{DateTime, Utc};
 use git2::Repository;
+use rayon::prelude::*;
 use std::path::Path;
-
-/// One record file of the commit's tree.
-pub struct Blob {
-    /// Root-relative path.
-    pub path: String,
-    /// Its bytes, or `None` when larger than `records.max_file_size` (not read).
-    pub bytes: Option<Vec<u8>>,
-}
 
 /// The committer time of commit `rev`: "now" for a query as of that commit.
 pub fn commit_time(config: &Config, rev: &str) -> Result<DateTime<Utc>, HistoryError> {
@@ -27,8 +20,16 @@ pub fn commit_time(config: &Config, rev: &str) -> Result<DateTime<Utc>, HistoryE
     Ok(DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default())
 }
 
-/// The record files of commit `rev`'s tree and the commit's time.
-pub fn record_blobs(config: &Config, rev: &str) -> Result<(DateTime<Utc>, Vec<Blob>), HistoryError> {
+/// Call `visit` on every record file of commit `rev`'s tree with its bytes
+/// (`None` when larger than `records.max_file_size`, not read), in
+/// parallel: runs of files are read each with a repository handle of its
+/// own (`git2::Repository` is not `Sync`), so inflating the blobs, the cost
+/// of an as-of query, is spread over every core. Results in path order.
+pub fn map_records<T: Send>(
+    config: &Config,
+    rev: &str,
+    visit: impl Fn(String, Option<Vec<u8>>) -> T + Sync,
+) -> Result<Vec<T>, HistoryError> {
     let root = &config.root;
     let repo = Repository::discover(root).map_err(|_| HistoryError::NoRepository(root.display().to_string()))?;
     let layout = layout_of(&repo, config)?;
@@ -36,7 +37,6 @@ pub fn record_blobs(config: &Config, rev: &str) -> Result<(DateTime<Utc>, Vec<Bl
         .revparse_single(rev)
         .and_then(|o| o.peel_to_commit())
         .map_err(|_| HistoryError::UnknownRevision(rev.to_string()))?;
-    let at = DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
     let tree = commit.tree()?;
     let mut found = Vec::new();
     if let Ok(entry) = tree.get_path(Path::new(layout.records.trim_end_matches('/')))
@@ -57,11 +57,21 @@ pub fn record_blobs(config: &Config, rev: &str) -> Result<(DateTime<Utc>, Vec<Bl
             git2::TreeWalkResult::Ok
         })?;
     }
-    let mut out = Vec::with_capacity(found.len());
-    for (path, oid) in found {
-        let blob = find_blob(&repo, oid)?;
-        let bytes = (blob.size() as u64 <= config.max_file_size).then(|| blob.content().to_vec());
-        out.push(Blob { path, bytes });
-    }
-    Ok((at, out))
+    found.sort();
+    let repo_path = repo.path().to_path_buf();
+    let runs: Vec<Vec<T>> = found
+        .par_chunks(1024)
+        .map(|run| {
+            let repo = Repository::open(&repo_path)
+                .map_err(|e| HistoryError::Open(repo_path.display().to_string(), e.message().to_string()))?;
+            let mut out = Vec::with_capacity(run.len());
+            for (path, oid) in run {
+                let blob = find_blob(&repo, *oid)?;
+                let bytes = (blob.size() as u64 <= config.max_file_size).then(|| blob.content().to_vec());
+                out.push(visit(path.clone(), bytes));
+            }
+            Ok(out)
+        })
+        .collect::<Result<_, HistoryError>>()?;
+    Ok(runs.into_iter().flatten().collect())
 }

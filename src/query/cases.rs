@@ -10,7 +10,6 @@ use crate::diag::{Code, Diagnostic};
 use crate::history::HistoryError;
 use crate::record::{self, DiscoverError, Entry, Record, RecordFile, RecordSet, get_path};
 use chrono::{DateTime, Utc};
-use rayon::prelude::*;
 use serde_json::Value;
 
 /// One case, as the queries read it.
@@ -92,34 +91,28 @@ pub fn load(ctx: &Context, opts: Load) -> Result<Cases, DiscoverError> {
 }
 
 /// Every case as it was at commit `rev` (its tree, read through git; no
-/// checkout), and that commit's time.
-pub fn load_at(ctx: &Context, rev: &str, opts: Load) -> Result<(DateTime<Utc>, Cases), HistoryError> {
-    let (at, blobs) = crate::history::at::record_blobs(&ctx.config, rev)?;
-    let results: Vec<Result<Case, Box<Diagnostic>>> = blobs
-        .into_par_iter()
-        .map(|b| {
-            let file = RecordFile {
-                abs: ctx.config.root.join(&b.path),
-                path: b.path,
-                entry: Entry::File,
-            };
-            let Some(bytes) = b.bytes else {
-                return Err(Box::new(Diagnostic::error(
-                    Code::TooLarge,
-                    &file.path,
-                    format!("larger than records.max_file_size at {rev}: not read"),
-                )));
-            };
-            let text = record::decode(bytes).map_err(|(pos, msg)| {
-                Box::new(
-                    Diagnostic::error(Code::Encoding, &file.path, msg).at(crate::diag::Span { start: pos, end: pos }),
-                )
-            })?;
-            let rec = record::parse(file, text)?;
-            case_of(ctx, &rec, opts)
-        })
-        .collect();
-    Ok((at, collect(results)))
+/// checkout).
+pub fn load_at(ctx: &Context, rev: &str, opts: Load) -> Result<Cases, HistoryError> {
+    let results = crate::history::at::map_records(&ctx.config, rev, |path, bytes| {
+        let file = RecordFile {
+            abs: ctx.config.root.join(&path),
+            path,
+            entry: Entry::File,
+        };
+        let Some(bytes) = bytes else {
+            return Err(Box::new(Diagnostic::error(
+                Code::TooLarge,
+                &file.path,
+                format!("larger than records.max_file_size at {rev}: not read"),
+            )));
+        };
+        let text = record::decode(bytes).map_err(|(pos, msg)| {
+            Box::new(Diagnostic::error(Code::Encoding, &file.path, msg).at(crate::diag::Span { start: pos, end: pos }))
+        })?;
+        let rec = record::parse(file, text)?;
+        case_of(ctx, &rec, opts)
+    })?;
+    Ok(collect(results))
 }
 
 fn collect(results: Vec<Result<Case, Box<Diagnostic>>>) -> Cases {
