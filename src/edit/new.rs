@@ -61,7 +61,10 @@ pub fn create(ctx: &Context, req: NewRecord, tx: &mut Transaction) -> Result<Cre
         }
     }
     let year = config.calendar.local_date(ctx.now).year();
-    let mut seq = record::next_sequence(config, kind, year).ok_or_else(|| exhausted(kind, year))?;
+    // Free on every branch too, so two handlers who fetched each other's
+    // work do not take the same ID (outside git: the working tree alone).
+    let on_branches = crate::history::at::highest_sequence_on_branches(config, kind, year).unwrap_or(0);
+    let mut seq = record::next_sequence_above(config, kind, year, on_branches).ok_or_else(|| exhausted(kind, year))?;
     loop {
         if !kind.is_valid_sequence(seq) {
             return Err(exhausted(kind, year));

@@ -17,8 +17,6 @@ use crate::record::yaml::{self, Style};
 use crate::record::{self, Record, split_front_matter};
 use anyhow::{Context as _, Result, anyhow, bail};
 use serde_json::Value;
-use std::collections::HashSet;
-use std::path::Path;
 
 /// What to renumber.
 pub struct Request<'a> {
@@ -176,7 +174,7 @@ pub fn plan(ctx: &Context, req: &Request) -> Result<Outcome> {
         .map(|(_, seq)| seq)
         .max()
         .unwrap_or(0);
-    let used = in_tree.max(highest_on_branches(config, kind, year)?);
+    let used = in_tree.max(crate::history::at::highest_sequence_on_branches(config, kind, year)?);
     let seq = record::next_sequence_above(config, kind, year, used).ok_or_else(|| {
         anyhow!(
             "no {} ID is left for {year}: the sequence would pass {}",
@@ -281,62 +279,6 @@ fn mentions(line: &str, id: &str) -> bool {
         let part = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         !part(before) && !part(after)
     })
-}
-
-/// The highest sequence of `kind` in `year` on any local or
-/// remote-tracking branch (and a detached HEAD), by the file names of
-/// each one's kind folder and the IDs of its disposal register; 0 outside
-/// git.
-fn highest_on_branches(config: &Config, kind: &Kind, year: i32) -> Result<u64> {
-    let Ok(repo) = git2::Repository::discover(&config.root) else {
-        return Ok(0);
-    };
-    let Some(workdir) = repo.workdir() else {
-        return Ok(0);
-    };
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let prefix = canonical(&config.root)
-        .strip_prefix(canonical(workdir))
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let (folder, register) = (prefix.join(&kind.dir), prefix.join(&config.register));
-    let seq_of = |id: &str| kind.parse_id(id).filter(|&(y, _)| y == year).map(|(_, s)| s);
-    let mut trees = Vec::new();
-    for r in repo.references()? {
-        let r = r?;
-        let name = r.name().unwrap_or_default();
-        if name.starts_with("refs/heads/") || name.starts_with("refs/remotes/") {
-            // A symbolic ref (origin/HEAD) whose target is gone names no tree.
-            if let Ok(tree) = r.peel_to_tree() {
-                trees.push(tree);
-            }
-        }
-    }
-    if let Ok(head) = repo.head()
-        && let Ok(tree) = head.peel_to_tree()
-    {
-        trees.push(tree);
-    }
-    let mut seen = HashSet::new();
-    let mut max = 0;
-    for tree in trees.iter().filter(|t| seen.insert(t.id())) {
-        if let Ok(entry) = tree.get_path(&folder)
-            && let Ok(dir) = entry.to_object(&repo)?.into_tree()
-        {
-            for e in dir.iter() {
-                if let Some(seq) = e.name().ok().and_then(|n| n.strip_suffix(".md")).and_then(seq_of) {
-                    max = max.max(seq);
-                }
-            }
-        }
-        if let Ok(entry) = tree.get_path(&register) {
-            let blob = repo.find_blob(entry.id())?;
-            for id in record::register_ids(&String::from_utf8_lossy(blob.content())) {
-                max = max.max(seq_of(&id).unwrap_or(0));
-            }
-        }
-    }
-    Ok(max)
 }
 
 /// `text` with each `related` item that is `old` changed to `new`, each a

@@ -2,11 +2,12 @@
 //! libgit2 (no checkout): what `--rev` on the queries reads.
 
 use super::{HistoryError, find_blob, layout_of};
-use crate::config::Config;
+use crate::config::{Config, Kind};
 use crate::record;
 use chrono::{DateTime, Utc};
 use git2::Repository;
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::Path;
 
 /// The committer time of commit `rev`: "now" for a query as of that commit.
@@ -74,4 +75,60 @@ pub fn map_records<T: Send>(
         })
         .collect::<Result<_, HistoryError>>()?;
     Ok(runs.into_iter().flatten().collect())
+}
+
+/// The highest sequence of `kind` in `year` on any local or
+/// remote-tracking branch (and a detached HEAD), by the file names of
+/// each one's kind folder and the IDs of its disposal register; 0 outside
+/// git.
+pub fn highest_sequence_on_branches(config: &Config, kind: &Kind, year: i32) -> Result<u64, HistoryError> {
+    let Ok(repo) = git2::Repository::discover(&config.root) else {
+        return Ok(0);
+    };
+    let Some(workdir) = repo.workdir() else {
+        return Ok(0);
+    };
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let prefix = canonical(&config.root)
+        .strip_prefix(canonical(workdir))
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let (folder, register) = (prefix.join(&kind.dir), prefix.join(&config.register));
+    let seq_of = |id: &str| kind.parse_id(id).filter(|&(y, _)| y == year).map(|(_, s)| s);
+    let mut trees = Vec::new();
+    for r in repo.references()? {
+        let r = r?;
+        let name = r.name().unwrap_or_default();
+        if name.starts_with("refs/heads/") || name.starts_with("refs/remotes/") {
+            // A symbolic ref (origin/HEAD) whose target is gone names no tree.
+            if let Ok(tree) = r.peel_to_tree() {
+                trees.push(tree);
+            }
+        }
+    }
+    if let Ok(head) = repo.head()
+        && let Ok(tree) = head.peel_to_tree()
+    {
+        trees.push(tree);
+    }
+    let mut seen = HashSet::new();
+    let mut max = 0;
+    for tree in trees.iter().filter(|t| seen.insert(t.id())) {
+        if let Ok(entry) = tree.get_path(&folder)
+            && let Ok(dir) = entry.to_object(&repo)?.into_tree()
+        {
+            for e in dir.iter() {
+                if let Some(seq) = e.name().ok().and_then(|n| n.strip_suffix(".md")).and_then(seq_of) {
+                    max = max.max(seq);
+                }
+            }
+        }
+        if let Ok(entry) = tree.get_path(&register) {
+            let blob = repo.find_blob(entry.id())?;
+            for id in record::register_ids(&String::from_utf8_lossy(blob.content())) {
+                max = max.max(seq_of(&id).unwrap_or(0));
+            }
+        }
+    }
+    Ok(max)
 }

@@ -96,7 +96,14 @@ fn collided() -> (Repo, PathBuf) {
     origin.git(&["checkout", "-q", "main"]);
 
     let me = by(ME, "2026-11-23T10:00:00Z");
-    git_as(&mine, &origin.home, &me, &["checkout", "-q", "-b", "disposed"]);
+    git_as(&mine, &origin.home, &me, &["checkout", "-q", "-b", "feature", "main"]);
+    assert_eq!(
+        new_request(&mine, &origin.home, ME, "Mine", &[]),
+        REQ1,
+        "the clone has not seen the origin's record yet"
+    );
+    // A branch of mine, made later, that disposed of REQ-2026-0003.
+    git_as(&mine, &origin.home, &me, &["checkout", "-q", "-b", "disposed", "main"]);
     std::fs::write(
         mine.join("disposals.csv"),
         "id,kind,opened,closed,archived,disposed_at,reason,by\nREQ-2026-0003,request,,,,2026-11-20,test,r@example.org\n",
@@ -104,12 +111,7 @@ fn collided() -> (Repo, PathBuf) {
     .unwrap();
     git_as(&mine, &origin.home, &me, &["add", "disposals.csv"]);
     git_as(&mine, &origin.home, &me, &["commit", "-q", "-m", "Dispose"]);
-    git_as(&mine, &origin.home, &me, &["checkout", "-q", "-b", "feature", "main"]);
-    assert_eq!(
-        new_request(&mine, &origin.home, ME, "Mine", &[]),
-        REQ1,
-        "the clone has not seen the origin's record yet"
-    );
+    git_as(&mine, &origin.home, &me, &["checkout", "-q", "feature"]);
     std::fs::write(mine.join(CMP1), citing_complaint("CMP-2026-0001", "REQ-2026-0001")).unwrap();
     git_as(&mine, &origin.home, &me, &["add", CMP1]);
     git_as(
@@ -198,7 +200,14 @@ fn with_collision() -> Repo {
     repo.git(&["checkout", "-q", "-b", "theirs"]);
     new_request(&repo.root, &repo.home, THEM, "Theirs", &[]);
     repo.git(&["checkout", "-q", "main"]);
-    new_request(&repo.root, &repo.home, ME, "Mine", &[]);
+    // Mine, as `new` wrote it in a clone that had not seen `theirs`.
+    let theirs = repo.git(&["show", &format!("theirs:{REQ1}")]);
+    repo.write_commit(
+        by(ME, "2026-11-23T12:05:00Z"),
+        REQ1,
+        theirs.replace("title: Theirs", "title: Mine").replace(THEM, ME),
+        "REQ-2026-0001: new request",
+    );
     repo.write_commit(
         by(ME, "2026-11-23T12:10:00Z"),
         CMP1,
@@ -537,4 +546,41 @@ fn a_branch_adding_the_path_the_base_added_meanwhile_is_a_duplicate() {
     let theirs = repo.git(&["show", &format!("main:{REQ1}")]);
     repo.write_commit(by(ME, "2026-11-23T11:00:00Z"), REQ1, theirs, "Pick theirs");
     repo.check_json(&["--since", "main"]).assert_code(OK);
+}
+
+/// `new` once took the next ID of the working tree alone: after a fetch
+/// it gave a number the origin already had, and the merge collided.
+#[test]
+fn new_after_a_fetch_takes_an_id_no_branch_has() {
+    let (origin, mine) = collided();
+    let home = &origin.home;
+    // My branch has REQ-2026-0001; origin/main has its own 0001, origin/elsewhere 0002,
+    // and my branch `disposed` disposed of 0003.
+    assert_eq!(new_request(&mine, home, ME, "After the fetch", &[]), REQ4);
+    // Outside git only the working tree counts.
+    let plain = Repo::new();
+    std::fs::remove_dir_all(plain.path(".git")).unwrap();
+    assert_eq!(new_request_no_commit(&plain.root, &plain.home), REQ1);
+}
+
+fn new_request_no_commit(dir: &Path, home: &Path) -> String {
+    let run = run_in(
+        dir,
+        home,
+        ME,
+        &[
+            "new",
+            "request",
+            "--title",
+            "T",
+            "--set",
+            "customer.name=A",
+            "--set",
+            "customer.contact=a@example.org",
+            "--set",
+            "customer.preferred_channel=email",
+        ],
+    );
+    run.assert_code(OK);
+    run.stdout.trim().to_string()
 }
