@@ -34,6 +34,8 @@ pub struct Case {
     pub text: Option<String>,
     /// The SLA clocks running at `now` (none for a closed case).
     pub clocks: Vec<Clock>,
+    /// The lessons learned, dated (`casework lessons`); empty for most.
+    pub lessons: Vec<super::lessons::Lesson>,
 }
 
 impl Case {
@@ -108,9 +110,11 @@ fn case_of(ctx: &Context, rec: &Record, opts: Load) -> Result<Case, Box<Diagnost
         _ => Vec::new(),
     };
     let title = text("title").unwrap_or_default();
+    let opened = get_path(&rec.data, "opened").and_then(|v| ctx.config.calendar.time_of(v));
     Ok(Case {
         path: rec.file.path.clone(),
-        opened: get_path(&rec.data, "opened").and_then(|v| ctx.config.calendar.time_of(v)),
+        lessons: super::lessons::lessons_of(&ctx.config.calendar, kind, &rec.data, opened),
+        opened,
         owner: text("owner"),
         priority: text("priority"),
         category: text("category"),
