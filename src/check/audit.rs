@@ -17,7 +17,9 @@ pub const OUTCOMES: [&str; 2] = ["pass", "finding"];
 /// Findings of every `audits/*.md` file, for those `wanted`.
 pub fn check_audits(ctx: &Context, set: &RecordSet, wanted: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
     let dir = ctx.config.root.join(AUDITS_DIR);
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
@@ -32,14 +34,15 @@ pub fn check_audits(ctx: &Context, set: &RecordSet, wanted: &dyn Fn(&str) -> boo
         .map(|n| format!("{AUDITS_DIR}/{n}"))
         .filter(|p| wanted(p))
         .flat_map(|path| {
-            let text = crate::files::read_to_string(
-                &ctx.config.root,
-                &ctx.config.root.join(&path),
-                ctx.config.max_file_size,
-            );
+            let text =
+                crate::files::read_to_string(&ctx.config.root, &ctx.config.root.join(&path), ctx.config.max_file_size);
             match text {
                 Ok(text) => check_audit(ctx, &path, &text, &known),
-                Err(e) => vec![Diagnostic::error(Code::Encoding, path, format!("cannot read the audit file: {e}"))],
+                Err(e) => vec![Diagnostic::error(
+                    Code::Encoding,
+                    path,
+                    format!("cannot read the audit file: {e}"),
+                )],
             }
         })
         .collect()
@@ -61,7 +64,11 @@ pub fn check_audit(ctx: &Context, path: &str, text: &str, known: &dyn Fn(&str) -
         out.push(Diagnostic::error(code, path, msg).at(locate(&map, pointer, false)));
     };
     let Value::Object(_) = data else {
-        find(Code::FrontMatter, "", "the front-matter of an audit file must be a mapping of fields".into());
+        find(
+            Code::FrontMatter,
+            "",
+            "the front-matter of an audit file must be a mapping of fields".into(),
+        );
         return out;
     };
     let kinds: Vec<&str> = ctx.config.kinds.keys().map(String::as_str).collect();
@@ -70,17 +77,32 @@ pub fn check_audit(ctx: &Context, path: &str, text: &str, known: &dyn Fn(&str) -
         Some(k) => find(
             Code::Schema,
             "/kind",
-            format!("kind `{k}` is not configured in casework.toml (kinds: {})", kinds.join(", ")),
+            format!(
+                "kind `{k}` is not configured in casework.toml (kinds: {})",
+                kinds.join(", ")
+            ),
         ),
-        None => find(Code::Schema, "", format!("missing field `kind` (one of {})", kinds.join(", "))),
+        None => find(
+            Code::Schema,
+            "",
+            format!("missing field `kind` (one of {})", kinds.join(", ")),
+        ),
     }
     if !data.get("period").and_then(Value::as_str).is_some_and(is_period) {
-        find(Code::Schema, "/period", "`period` must be a month, YYYY-MM (e.g. \"2026-03\")".into());
+        find(
+            Code::Schema,
+            "/period",
+            "`period` must be a month, YYYY-MM (e.g. \"2026-03\")".into(),
+        );
     }
     if let Some(seed) = data.get("seed")
         && seed.as_u64().is_none()
     {
-        find(Code::Schema, "/seed", "`seed` must be a whole number of 0 or more".into());
+        find(
+            Code::Schema,
+            "/seed",
+            "`seed` must be a whole number of 0 or more".into(),
+        );
     }
     let mut ids: BTreeSet<&str> = BTreeSet::new();
     match data.get("ids") {
@@ -95,17 +117,29 @@ pub fn check_audit(ctx: &Context, path: &str, text: &str, known: &dyn Fn(&str) -
                         &format!("/ids/{i}"),
                         format!("case {id} does not exist and is not in the disposal register"),
                     ),
-                    None => find(Code::Schema, &format!("/ids/{i}"), "an entry of `ids` must be a case ID".into()),
+                    None => find(
+                        Code::Schema,
+                        &format!("/ids/{i}"),
+                        "an entry of `ids` must be a case ID".into(),
+                    ),
                 }
             }
         }
-        _ => find(Code::Schema, "/ids", "`ids` must be the list of the case IDs sampled".into()),
+        _ => find(
+            Code::Schema,
+            "/ids",
+            "`ids` must be the list of the case IDs sampled".into(),
+        ),
     }
     let reviewer = data.get("reviewer").filter(|v| !v.is_null());
     if let Some(r) = reviewer
         && r.as_str().is_none_or(|s| s.trim().is_empty())
     {
-        find(Code::Schema, "/reviewer", "`reviewer` must be the reviewer's email, or null".into());
+        find(
+            Code::Schema,
+            "/reviewer",
+            "`reviewer` must be the reviewer's email, or null".into(),
+        );
     }
     let reviewed_at = data.get("reviewed_at").filter(|v| !v.is_null());
     match reviewed_at {
@@ -116,19 +150,31 @@ pub fn check_audit(ctx: &Context, path: &str, text: &str, known: &dyn Fn(&str) -
         ),
         None if reviewer.is_some() => find(
             Code::Schema,
-            if data.get("reviewed_at").is_some() { "/reviewed_at" } else { "/reviewer" },
+            if data.get("reviewed_at").is_some() {
+                "/reviewed_at"
+            } else {
+                "/reviewer"
+            },
             "`reviewer` is set, so `reviewed_at` must say when the review was done".into(),
         ),
         _ => {}
     }
     let Some(Value::Array(cases)) = data.get("cases") else {
-        find(Code::Schema, "/cases", "`cases` must be a list of {id, outcome, note}".into());
+        find(
+            Code::Schema,
+            "/cases",
+            "`cases` must be a list of {id, outcome, note}".into(),
+        );
         return out;
     };
     for (i, c) in cases.iter().enumerate() {
         let at = format!("/cases/{i}");
         let Value::Object(_) = c else {
-            find(Code::Schema, &at, "an entry of `cases` must be a mapping {id, outcome, note}".into());
+            find(
+                Code::Schema,
+                &at,
+                "an entry of `cases` must be a mapping {id, outcome, note}".into(),
+            );
             continue;
         };
         match c.get("id").and_then(Value::as_str) {
@@ -139,7 +185,11 @@ pub fn check_audit(ctx: &Context, path: &str, text: &str, known: &dyn Fn(&str) -
                 &format!("{at}/id"),
                 format!("case {id} does not exist and is not in the disposal register"),
             ),
-            None => find(Code::Schema, &at, "an entry of `cases` needs the `id` of a sampled case".into()),
+            None => find(
+                Code::Schema,
+                &at,
+                "an entry of `cases` needs the `id` of a sampled case".into(),
+            ),
         }
         match c.get("outcome") {
             None | Some(Value::Null) if reviewer.is_some() => find(
@@ -158,7 +208,11 @@ pub fn check_audit(ctx: &Context, path: &str, text: &str, known: &dyn Fn(&str) -
         if let Some(note) = c.get("note")
             && !(note.is_null() || note.is_string())
         {
-            find(Code::Schema, &format!("{at}/note"), "`note` must be text, or null".into());
+            find(
+                Code::Schema,
+                &format!("{at}/note"),
+                "`note` must be text, or null".into(),
+            );
         }
     }
     out

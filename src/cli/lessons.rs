@@ -84,7 +84,10 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                     ]
                 })
                 .collect();
-            out!("{}", table::csv(&["recorded", "id", "kind", "category", "lesson"], &cells));
+            out!(
+                "{}",
+                table::csv(&["recorded", "id", "kind", "category", "lesson"], &cells)
+            );
         }
         LessonsFormat::Md => {
             let mut out = String::from("| Recorded | Case | Kind | Category | Lesson |\n|---|---|---|---|---|\n");
@@ -100,7 +103,10 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             }
             out!("{out}");
             if !all.skipped.is_empty() {
-                outln!("\n{} record files could not be read and were left out.", all.skipped.len());
+                outln!(
+                    "\n{} record files could not be read and were left out.",
+                    all.skipped.len()
+                );
             }
         }
         LessonsFormat::Table if rows.is_empty() => outln!("no lessons recorded{}", scope(&args)),

@@ -105,7 +105,9 @@ pub enum Command {
         about = "What is late and what is coming: breached SLA clocks, deadlines due soon, cases to escalate or close"
     )]
     Due(due::Args),
-    #[command(about = "A reproducible random sample of the cases closed (or archived) in a month, as an audit checklist")]
+    #[command(
+        about = "A reproducible random sample of the cases closed (or archived) in a month, as an audit checklist"
+    )]
     Sample(sample::Args),
     #[command(about = "The lessons-learned register: every case's lessons, with kind, category and date")]
     Lessons(lessons::Args),
@@ -224,7 +226,11 @@ pub fn load_cases(
     let ctx = g.context()?;
     let cases = match rev {
         None => crate::query::cases::load(&ctx, opts).map_err(|e| Exit::usage(e.to_string()))?,
-        Some(rev) => return Err(Exit::usage(format!("--rev {rev}: reading the records as of a commit is not built yet"))),
+        Some(rev) => {
+            return Err(Exit::usage(format!(
+                "--rev {rev}: reading the records as of a commit is not built yet"
+            )));
+        }
     };
     warn_skipped(&cases.skipped);
     Ok((ctx, cases))

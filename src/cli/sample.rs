@@ -86,7 +86,11 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                 )),
             });
         }
-        let text = format!("{}{}", front_matter(&s), markdown(&s, &args, &ctx.config.calendar, skipped, "../"));
+        let text = format!(
+            "{}{}",
+            front_matter(&s),
+            markdown(&s, &args, &ctx.config.calendar, skipped, "../")
+        );
         let mut tx = crate::edit::Transaction::begin(&ctx.config.root)?;
         tx.create(&rel, text.as_bytes())?;
         tx.finish();
@@ -130,7 +134,10 @@ fn markdown(s: &Sample, args: &Args, cal: &Calendar, skipped: usize, link_base: 
     out.push_str(&format!(
         "Seed {}{}. To draw the same sample again: `{}`\n\n",
         s.seed,
-        args.seed.map_or_else(|| format!(" (derived from \"{} {}\")", s.kind, s.period), |_| String::new()),
+        args.seed.map_or_else(
+            || format!(" (derived from \"{} {}\")", s.kind, s.period),
+            |_| String::new()
+        ),
         reproduce(s, args)
     ));
     let found = format!(
@@ -161,7 +168,10 @@ fn markdown(s: &Sample, args: &Args, cal: &Calendar, skipped: usize, link_base: 
         out.push_str(&format!("\n- [ ] {} — {}\n", c.id, line(&c.title)));
         out.push_str(&format!("  - record: [{}]({link_base}{})\n", c.path, c.path));
         out.push_str(&format!("  - {what}: {}\n", cal.display(c.at)));
-        out.push_str(&format!("  - owner: {}\n", c.owner.as_deref().map_or("(none)".into(), line)));
+        out.push_str(&format!(
+            "  - owner: {}\n",
+            c.owner.as_deref().map_or("(none)".into(), line)
+        ));
         out.push_str(&format!("  - status: {}\n", line(&c.status)));
         if !c.verify.is_empty() {
             out.push_str("  - verify:\n");

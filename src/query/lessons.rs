@@ -32,7 +32,12 @@ pub fn lessons_of(cal: &Calendar, kind: &Kind, data: &Value, opened: Option<Date
         Some(v @ Value::String(_)) => vec![v],
         _ => return Vec::new(),
     };
-    let fallback = || closure_field(kind).and_then(|f| get_path(data, f)).and_then(|v| cal.time_of(v)).or(opened);
+    let fallback = || {
+        closure_field(kind)
+            .and_then(|f| get_path(data, f))
+            .and_then(|v| cal.time_of(v))
+            .or(opened)
+    };
     items
         .into_iter()
         .filter_map(|item| match item {
@@ -105,12 +110,7 @@ pub fn lessons(cal: &Calendar, all: &Cases, filter: &LessonFilter) -> Vec<Lesson
                 .since
                 .is_none_or(|since| l.at.is_some_and(|at| cal.local_date(at) >= since))
         })
-        .filter(|(_, _, l)| {
-            filter
-                .grep
-                .as_deref()
-                .is_none_or(|g| l.text.to_lowercase().contains(g))
-        })
+        .filter(|(_, _, l)| filter.grep.as_deref().is_none_or(|g| l.text.to_lowercase().contains(g)))
         .map(|(i, c, l)| (i, row(c, l)))
         .collect();
     rows.sort_by(|(ia, a), (ib, b)| {
@@ -167,7 +167,10 @@ mod tests {
     #[test]
     fn the_closure_field_is_the_retention_field_else_what_closing_sets() {
         let mut config = config();
-        assert_eq!(closure_field(&config.kinds["incident"]), Some("closure.communicated_at"));
+        assert_eq!(
+            closure_field(&config.kinds["incident"]),
+            Some("closure.communicated_at")
+        );
         let kind = config.kinds.get_mut("complaint").unwrap();
         kind.retention_from = None;
         assert_eq!(closure_field(kind), Some("closure.closed_at"));

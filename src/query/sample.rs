@@ -223,7 +223,9 @@ pub fn guard_fields(schema: Option<&Value>, kind: &Kind, state: &str) -> Vec<Str
     };
     if let Some(schema) = schema {
         for rule in conditionals(schema) {
-            let Some(status) = rule.pointer("/if/properties/status") else { continue };
+            let Some(status) = rule.pointer("/if/properties/status") else {
+                continue;
+            };
             let applies = status.get("const").and_then(Value::as_str) == Some(state)
                 || status
                     .get("enum")
@@ -278,7 +280,15 @@ mod tests {
     #[test]
     fn a_period_is_a_year_and_a_month() {
         assert_eq!(Period::parse("2026-03"), Some(Period { year: 2026, month: 3 }));
-        for bad in ["2026-3", "2026-13", "2026-00", "26-03", "2026-03-01", "march", "2026-0a"] {
+        for bad in [
+            "2026-3",
+            "2026-13",
+            "2026-00",
+            "26-03",
+            "2026-03-01",
+            "march",
+            "2026-0a",
+        ] {
             assert_eq!(Period::parse(bad), None, "{bad}");
         }
     }
@@ -289,7 +299,10 @@ mod tests {
         assert_eq!(pick(10, 3, 123), pick(10, 3, 123));
         assert_eq!(pick(5, 9, 1), vec![0, 1, 2, 3, 4]);
         assert_eq!(pick(0, 3, 1), Vec::<usize>::new());
-        assert_eq!(default_seed("complaint", Period { year: 2026, month: 3 }), 2_623_140_342);
+        assert_eq!(
+            default_seed("complaint", Period { year: 2026, month: 3 }),
+            2_623_140_342
+        );
         assert_eq!(pick(100, 5, 123), vec![0, 37, 44, 54, 59]);
         let all: Vec<usize> = (0..1000).flat_map(|s| pick(20, 2, s)).collect();
         assert!((0..20).all(|i| all.contains(&i)), "every index can be drawn");

@@ -116,7 +116,10 @@ fn lessons_filters_by_kind_since_and_text() {
         [row("FF-2026-001", "Write the follow-up date down")]
     );
     assert_eq!(
-        rows(&lessons(&repo, &["--since", "2026-05-10", "--kind", "complaint", "--format", "json"])),
+        rows(&lessons(
+            &repo,
+            &["--since", "2026-05-10", "--kind", "complaint", "--format", "json"]
+        )),
         [
             row("CMP-2026-0004", "Ask for the order number first"),
             row("CMP-2026-0002", "Keep the customer told of delays"),
@@ -127,7 +130,10 @@ fn lessons_filters_by_kind_since_and_text() {
         [row("CMP-2026-0001", "Check the invoice | twice before refunding")]
     );
     assert_eq!(
-        rows(&lessons(&repo, &["--grep", "customer", "--since", "2026-04-01", "--format", "json"])),
+        rows(&lessons(
+            &repo,
+            &["--grep", "customer", "--since", "2026-04-01", "--format", "json"]
+        )),
         [row("CMP-2026-0002", "Keep the customer told of delays")]
     );
 }
@@ -143,7 +149,12 @@ fn lessons_table_fits_80_columns_and_says_how_many() {
             "category: delivery and installation\nlessons:\n  - A lesson long enough that it has to wrap inside its own column of the table, because it goes on and on\n",
         ),
     );
-    let run = Run::of(repo.cmd().args(["lessons"]).env("CASEWORK_NOW", AT).env_remove("COLUMNS"));
+    let run = Run::of(
+        repo.cmd()
+            .args(["lessons"])
+            .env("CASEWORK_NOW", AT)
+            .env_remove("COLUMNS"),
+    );
     run.assert_code(OK);
     let out = &run.stdout;
     assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
@@ -158,7 +169,10 @@ fn lessons_table_fits_80_columns_and_says_how_many() {
 #[test]
 fn lessons_csv_and_markdown_have_every_column() {
     let repo = repo();
-    let csv = lessons(&repo, &["--format", "csv", "--kind", "complaint", "--since", "2026-03-01"]);
+    let csv = lessons(
+        &repo,
+        &["--format", "csv", "--kind", "complaint", "--since", "2026-03-01"],
+    );
     csv.assert_code(OK);
     assert_eq!(
         csv.stdout,
@@ -182,14 +196,28 @@ fn lessons_refuses_a_bad_date_and_an_unknown_kind_and_counts_what_it_left_out() 
     let repo = repo();
     let bad = lessons(&repo, &["--since", "2026-13-01"]);
     bad.assert_code(USAGE);
-    assert!(bad.stderr.contains("--since 2026-13-01: expected a date as YYYY-MM-DD"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("--since 2026-13-01: expected a date as YYYY-MM-DD"),
+        "{}",
+        bad.stderr
+    );
     let kind = lessons(&repo, &["--kind", "complain"]);
     kind.assert_code(USAGE);
-    assert!(kind.stderr.contains("unknown kind `complain` (kinds: "), "{}", kind.stderr);
+    assert!(
+        kind.stderr.contains("unknown kind `complain` (kinds: "),
+        "{}",
+        kind.stderr
+    );
     repo.write("records/complaint/CMP-2026-0009.md", "---\nid: [\n---\n");
     let run = lessons(&repo, &["--format", "json"]);
     assert_eq!(rows(&run).len(), 5);
     assert_eq!(run.json()["skipped"], 1);
     let table = lessons(&repo, &[]);
-    assert!(table.stdout.ends_with("5 lessons from 4 cases; 1 record file left out\n"), "{}", table.stdout);
+    assert!(
+        table
+            .stdout
+            .ends_with("5 lessons from 4 cases; 1 record file left out\n"),
+        "{}",
+        table.stdout
+    );
 }

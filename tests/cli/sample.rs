@@ -34,21 +34,45 @@ fn repo() -> Repo {
         );
     }
     let put = |id: &str, text: String| repo.write(&format!("records/complaint/{id}.md"), text);
-    put("CMP-2026-0008", complaint("CMP-2026-0008", "closed", "2026-02-28T23:30:00Z", ""));
-    put("CMP-2026-0009", complaint("CMP-2026-0009", "closed", "2026-02-10T10:00:00Z", ""));
-    put("CMP-2026-0010", complaint("CMP-2026-0010", "closed", "2026-03-31T22:30:00Z", ""));
+    put(
+        "CMP-2026-0008",
+        complaint("CMP-2026-0008", "closed", "2026-02-28T23:30:00Z", ""),
+    );
+    put(
+        "CMP-2026-0009",
+        complaint("CMP-2026-0009", "closed", "2026-02-10T10:00:00Z", ""),
+    );
+    put(
+        "CMP-2026-0010",
+        complaint("CMP-2026-0010", "closed", "2026-03-31T22:30:00Z", ""),
+    );
     put(
         "CMP-2026-0011",
-        complaint("CMP-2026-0011", "investigating", "2026-03-12T10:00:00Z", "reopen_reason: Customer wrote again\n"),
+        complaint(
+            "CMP-2026-0011",
+            "investigating",
+            "2026-03-12T10:00:00Z",
+            "reopen_reason: Customer wrote again\n",
+        ),
     );
     let archive = |at: &str| format!("archive:\n  archived_at: {at}\n  retain_until: 2028-01-20\n");
     put(
         "CMP-2026-0012",
-        complaint("CMP-2026-0012", "archived", "2026-01-20T10:00:00Z", &archive("2026-03-15T10:00:00Z")),
+        complaint(
+            "CMP-2026-0012",
+            "archived",
+            "2026-01-20T10:00:00Z",
+            &archive("2026-03-15T10:00:00Z"),
+        ),
     );
     put(
         "CMP-2026-0013",
-        complaint("CMP-2026-0013", "archived", "2026-01-20T10:00:00Z", &archive("2026-04-01T10:00:00Z")),
+        complaint(
+            "CMP-2026-0013",
+            "archived",
+            "2026-01-20T10:00:00Z",
+            &archive("2026-04-01T10:00:00Z"),
+        ),
     );
     repo
 }
@@ -77,7 +101,10 @@ fn the_test_repository_checks_clean() {
 #[test]
 fn the_default_seed_derives_from_kind_and_period_and_gives_a_fixed_sample() {
     let repo = repo();
-    let run = sample(&repo, &["complaint", "--period", "2026-03", "--size", "3", "--format", "json"]);
+    let run = sample(
+        &repo,
+        &["complaint", "--period", "2026-03", "--size", "3", "--format", "json"],
+    );
     assert_eq!(ids(&run), ["CMP-2026-0001", "CMP-2026-0005", "CMP-2026-0008"]);
     let doc = run.json();
     assert_eq!(doc["seed"], 2_623_140_342u64);
@@ -91,7 +118,17 @@ fn the_default_seed_derives_from_kind_and_period_and_gives_a_fixed_sample() {
     // The same seed given explicitly, and a second run, draw the same.
     let again = sample(
         &repo,
-        &["complaint", "--period", "2026-03", "--size", "3", "--seed", "2623140342", "--format", "json"],
+        &[
+            "complaint",
+            "--period",
+            "2026-03",
+            "--size",
+            "3",
+            "--seed",
+            "2623140342",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(ids(&again), ids(&run));
 }
@@ -102,7 +139,17 @@ fn the_same_seed_draws_the_same_sample_and_another_seed_may_not() {
     let with = |seed: &str| {
         ids(&sample(
             &repo,
-            &["complaint", "--period", "2026-03", "--size", "2", "--seed", seed, "--format", "json"],
+            &[
+                "complaint",
+                "--period",
+                "2026-03",
+                "--size",
+                "2",
+                "--seed",
+                seed,
+                "--format",
+                "json",
+            ],
         ))
     };
     assert_eq!(with("123"), with("123"));
@@ -114,13 +161,22 @@ fn the_same_seed_draws_the_same_sample_and_another_seed_may_not() {
 #[test]
 fn only_cases_closed_in_the_period_in_the_calendars_zone_are_drawn() {
     let repo = repo();
-    let run = sample(&repo, &["complaint", "--period", "2026-03", "--size", "50", "--format", "json"]);
+    let run = sample(
+        &repo,
+        &["complaint", "--period", "2026-03", "--size", "50", "--format", "json"],
+    );
     let expected: Vec<String> = (1..=8).map(|n| format!("CMP-2026-{n:04}")).collect();
     assert_eq!(ids(&run), expected);
-    let feb = sample(&repo, &["complaint", "--period", "2026-02", "--size", "50", "--format", "json"]);
+    let feb = sample(
+        &repo,
+        &["complaint", "--period", "2026-02", "--size", "50", "--format", "json"],
+    );
     assert_eq!(ids(&feb), ["CMP-2026-0009"]);
     // Archived records stay closed: 12 and 13 closed in January.
-    let jan = sample(&repo, &["complaint", "--period", "2026-01", "--size", "50", "--format", "json"]);
+    let jan = sample(
+        &repo,
+        &["complaint", "--period", "2026-01", "--size", "50", "--format", "json"],
+    );
     assert_eq!(ids(&jan), ["CMP-2026-0012", "CMP-2026-0013"]);
 }
 
@@ -129,7 +185,16 @@ fn archived_samples_the_records_archived_in_the_period() {
     let repo = repo();
     let run = sample(
         &repo,
-        &["complaint", "--period", "2026-03", "--size", "5", "--archived", "--format", "json"],
+        &[
+            "complaint",
+            "--period",
+            "2026-03",
+            "--size",
+            "5",
+            "--archived",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(ids(&run), ["CMP-2026-0012"]);
     assert_eq!(run.json()["field"], "archive.archived_at");
@@ -146,22 +211,36 @@ fn a_size_larger_than_the_population_takes_all_and_says_so() {
         "{}",
         run.stdout
     );
-    let none = sample(&repo, &["complaint", "--period", "2025-12", "--size", "5", "--format", "json"]);
+    let none = sample(
+        &repo,
+        &["complaint", "--period", "2025-12", "--size", "5", "--format", "json"],
+    );
     assert_eq!(ids(&none), Vec::<String>::new());
 }
 
 #[test]
 fn the_markdown_is_a_checklist_with_link_closure_owner_and_guard_fields() {
     let repo = repo();
-    let run = sample(&repo, &["complaint", "--period", "2026-03", "--size", "2", "--seed", "123"]);
+    let run = sample(
+        &repo,
+        &["complaint", "--period", "2026-03", "--size", "2", "--seed", "123"],
+    );
     run.assert_code(OK);
     let md = &run.stdout;
-    assert!(md.starts_with("# Audit sample: complaint cases closed in 2026-03\n\n"), "{md}");
     assert!(
-        md.contains("Seed 123. To draw the same sample again: `casework sample complaint --period 2026-03 --size 2 --seed 123`"),
+        md.starts_with("# Audit sample: complaint cases closed in 2026-03\n\n"),
         "{md}"
     );
-    assert!(md.contains("2 drawn of 8 complaint cases closed in 2026-03 (by `closure.closed_at`), in ID order."), "{md}");
+    assert!(
+        md.contains(
+            "Seed 123. To draw the same sample again: `casework sample complaint --period 2026-03 --size 2 --seed 123`"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("2 drawn of 8 complaint cases closed in 2026-03 (by `closure.closed_at`), in ID order."),
+        "{md}"
+    );
     let item = "- [ ] CMP-2026-0002 — A case for the tests\n  \
         - record: [records/complaint/CMP-2026-0002.md](records/complaint/CMP-2026-0002.md)\n  \
         - closed: 2026-03-04 11:00 CET\n  \
@@ -180,7 +259,16 @@ fn the_markdown_is_a_checklist_with_link_closure_owner_and_guard_fields() {
 #[test]
 fn write_saves_the_audit_file_with_front_matter_and_refuses_a_second_time() {
     let repo = repo();
-    let args = ["complaint", "--period", "2026-03", "--size", "2", "--seed", "123", "--write"];
+    let args = [
+        "complaint",
+        "--period",
+        "2026-03",
+        "--size",
+        "2",
+        "--seed",
+        "123",
+        "--write",
+    ];
     let run = sample(&repo, &args);
     run.assert_code(OK);
     assert_eq!(run.stdout, "audits/complaint-2026-03.md\n");
@@ -205,12 +293,27 @@ fn write_saves_the_audit_file_with_front_matter_and_refuses_a_second_time() {
     );
     let second = sample(&repo, &args);
     second.assert_code(FINDINGS);
-    assert!(second.stderr.contains("audits/complaint-2026-03.md already exists"), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("audits/complaint-2026-03.md already exists"),
+        "{}",
+        second.stderr
+    );
     assert_eq!(repo.read("audits/complaint-2026-03.md"), text, "left as it was");
     // An unreviewed audit file checks clean.
     Run::of(repo.cmd().args(["check", "--format", "json"]).env("CASEWORK_NOW", AT)).assert_code(OK);
     // The archived sample has a file of its own.
-    let archived = sample(&repo, &["complaint", "--period", "2026-03", "--size", "2", "--archived", "--write"]);
+    let archived = sample(
+        &repo,
+        &[
+            "complaint",
+            "--period",
+            "2026-03",
+            "--size",
+            "2",
+            "--archived",
+            "--write",
+        ],
+    );
     archived.assert_code(OK);
     assert_eq!(archived.stdout, "audits/complaint-2026-03-archived.md\n");
 }
@@ -237,8 +340,15 @@ fn check_accepts_a_reviewed_audit_and_reports_a_bad_outcome_at_its_line() {
     let run = check(&repo);
     run.assert_code(FINDINGS);
     let (line, column) = pos_of(&text, "fail");
-    assert_eq!(run.findings(), [error("schema", "audits/complaint-2026-03.md", line, column)]);
-    assert!(run.stdout.contains("outcome \\\"fail\\\" is not one of pass, finding"), "{}", run.stdout);
+    assert_eq!(
+        run.findings(),
+        [error("schema", "audits/complaint-2026-03.md", line, column)]
+    );
+    assert!(
+        run.stdout.contains("outcome \\\"fail\\\" is not one of pass, finding"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -280,7 +390,11 @@ fn sample_refuses_a_bad_period_an_unknown_kind_and_a_zero_size() {
     assert!(bad.stderr.contains("expected a month as YYYY-MM"), "{}", bad.stderr);
     let kind = sample(&repo, &["complaints", "--period", "2026-03", "--size", "2"]);
     kind.assert_code(USAGE);
-    assert!(kind.stderr.contains("unknown kind `complaints` (kinds: "), "{}", kind.stderr);
+    assert!(
+        kind.stderr.contains("unknown kind `complaints` (kinds: "),
+        "{}",
+        kind.stderr
+    );
     sample(&repo, &["complaint", "--period", "2026-03", "--size", "0"]).assert_code(USAGE);
 }
 
@@ -288,8 +402,15 @@ fn sample_refuses_a_bad_period_an_unknown_kind_and_a_zero_size() {
 fn sample_counts_a_record_it_could_not_read() {
     let repo = repo();
     repo.write("records/complaint/CMP-2026-0014.md", "---\nid: [\n---\n");
-    let run = sample(&repo, &["complaint", "--period", "2026-03", "--size", "2", "--format", "json"]);
+    let run = sample(
+        &repo,
+        &["complaint", "--period", "2026-03", "--size", "2", "--format", "json"],
+    );
     run.assert_code(OK);
     assert_eq!(run.json()["skipped"], Value::from(1));
-    assert!(run.stderr.contains("left out records/complaint/CMP-2026-0014.md"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("left out records/complaint/CMP-2026-0014.md"),
+        "{}",
+        run.stderr
+    );
 }
