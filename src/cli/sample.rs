@@ -40,7 +40,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = SampleFormat::Md)]
     pub format: SampleFormat,
     /// Save the checklist as an audit file under audits/ and print its path.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     pub write: bool,
     /// Read the records as they were at this commit (branch, tag, SHA).
     #[arg(long, value_name = "REV")]

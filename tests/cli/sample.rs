@@ -396,6 +396,22 @@ fn sample_refuses_a_bad_period_an_unknown_kind_and_a_zero_size() {
         kind.stderr
     );
     sample(&repo, &["complaint", "--period", "2026-03", "--size", "0"]).assert_code(USAGE);
+    // An audit file is Markdown: --write takes no --format.
+    sample(
+        &repo,
+        &[
+            "complaint",
+            "--period",
+            "2026-03",
+            "--size",
+            "2",
+            "--write",
+            "--format",
+            "json",
+        ],
+    )
+    .assert_code(USAGE);
+    assert!(!repo.path("audits").exists());
 }
 
 #[test]
