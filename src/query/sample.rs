@@ -126,19 +126,18 @@ pub fn sample(ctx: &Context, all: &Cases, q: &SampleQuery) -> Sample {
         Some(k) => closure_field(k).unwrap_or("archive.archived_at").to_string(),
         None => String::new(),
     };
-    let mut population: Vec<(&Case, DateTime<Utc>, Value)> = all
+    let mut population: Vec<(&Case, DateTime<Utc>)> = all
         .cases
         .iter()
         .filter(|c| c.kind == q.kind && c.closed)
         .filter(|c| !q.archived || kind.is_some_and(|k| c.status == k.archive_state))
         .filter_map(|c| {
             // Only the kind's closed cases are parsed again, once each.
-            let data = c.data();
-            let at = get_path(&data, &field).and_then(|v| cal.time_of(v))?;
-            q.period.contains(cal, at).then_some((c, at, data))
+            let at = get_path(&c.data(), &field).and_then(|v| cal.time_of(v))?;
+            q.period.contains(cal, at).then_some((c, at))
         })
         .collect();
-    population.sort_by(|(a, _, _), (b, _, _)| id_order(kind, &a.id, &b.id));
+    population.sort_by(|(a, _), (b, _)| id_order(kind, &a.id, &b.id));
     let chosen = pick(population.len(), q.size, q.seed);
     let schema = match ctx.schemas.get(&q.kind) {
         Some(KindSchema::Ready { schema, .. }) => Some(schema),
@@ -147,7 +146,7 @@ pub fn sample(ctx: &Context, all: &Cases, q: &SampleQuery) -> Sample {
     let cases = chosen
         .into_iter()
         .map(|i| {
-            let (c, at, _) = &population[i];
+            let (c, at) = &population[i];
             SampledCase {
                 id: c.id.clone(),
                 title: c.title.clone(),
