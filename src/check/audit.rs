@@ -39,7 +39,10 @@ pub fn check_audits(ctx: &Context, set: &RecordSet, wanted: &dyn Fn(&str) -> boo
             match text {
                 Ok(text) => check_audit(ctx, &path, &text, &known),
                 Err(e) => vec![Diagnostic::error(
-                    Code::Encoding,
+                    match e {
+                        crate::files::ReadError::TooLarge { .. } => Code::TooLarge,
+                        _ => Code::Encoding,
+                    },
                     path,
                     format!("cannot read the audit file: {e}"),
                 )],

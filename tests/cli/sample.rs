@@ -430,3 +430,15 @@ fn sample_counts_a_record_it_could_not_read() {
         run.stderr
     );
 }
+
+#[test]
+fn check_reports_an_audit_file_without_front_matter() {
+    let repo = repo();
+    repo.write("audits/complaint-2026-03.md", "# Notes of the March review\n");
+    let run = check(&repo);
+    run.assert_code(FINDINGS);
+    assert_eq!(
+        run.findings(),
+        [error("front-matter", "audits/complaint-2026-03.md", 1, 1)]
+    );
+}
