@@ -15,13 +15,13 @@ use serde_json::{Value, json};
 /// names the seed and the command that gives the same sample again.
 ///
 /// Markdown is a checklist per case: link, closure date, owner and the fields its
-/// state requires, to verify. --write saves it as audits/KIND-PERIOD.md (audits/KIND-
-/// PERIOD-archived.md with --archived) with front-matter for the review (reviewer,
-/// reviewed_at, and per case an outcome, pass or finding, and a note), which `casework
-/// check` validates; it never overwrites an audit file.
+/// state requires, to verify. --write saves it as audits/KIND-PERIOD.md (with
+/// --archived, audits/KIND-PERIOD-archived.md) with front-matter for the review
+/// (reviewer, reviewed_at, and per case an outcome, pass or finding, and a note),
+/// which `casework check` validates; it never overwrites an audit file.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The kind of case to sample (see `casework schema --list`).
+    /// The kind of case to sample (`casework schema` lists the kinds).
     #[arg(value_name = "KIND")]
     pub kind: String,
     /// The month the cases were closed (archived) in, in the calendar's zone.
