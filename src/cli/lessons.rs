@@ -11,6 +11,10 @@ use clap::ValueEnum;
 /// of every case, with the case's ID, kind and category and the date it was recorded
 /// (the lesson's own date if it has one, else the case's closure time, else when it was
 /// opened), newest first.
+///
+/// A lesson is a text item of `lessons`, or a mapping with `lesson` (or `text`) and a
+/// date in `at` (or `date`). --format md prints a table to paste into a report; json is
+/// {"lessons": [...], "skipped": N}.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Only cases of this kind.
