@@ -28,6 +28,8 @@ mod fuzz_properties;
 mod history;
 #[path = "cli/init_new.rs"]
 mod init_new;
+#[path = "cli/lessons.rs"]
+mod lessons;
 #[path = "cli/log_show.rs"]
 mod log_show;
 #[path = "cli/missing.rs"]
@@ -44,6 +46,8 @@ mod regression_output;
 mod renumber;
 #[path = "cli/reopen.rs"]
 mod reopen;
+#[path = "cli/sample.rs"]
+mod sample;
 #[path = "cli/sample_records.rs"]
 mod sample_records;
 #[cfg(unix)]

@@ -1,6 +1,7 @@
 //! Validate the records of the working tree: each file alone (in parallel),
 //! then across files (duplicate IDs, related links).
 
+pub mod audit;
 pub mod select;
 
 use crate::calendar::{ClockState, clocks};
@@ -40,6 +41,11 @@ pub fn run(ctx: &Context, files: Vec<RecordFile>, only: Option<&HashSet<String>>
     report.records = report.files.len();
     report.diagnostics.extend(results.into_iter().flatten());
     report.diagnostics.extend(cross_file(ctx, &set, &wanted));
+    // Audit files (`casework sample --write`) are judged with the records
+    // they name; a selection of paths (`check PATH...`) leaves them out.
+    if only.is_none() {
+        report.diagnostics.extend(audit::check_audits(ctx, &set, &wanted));
+    }
     report.sort();
     (report, set)
 }

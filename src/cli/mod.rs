@@ -18,9 +18,11 @@ mod check;
 mod completions;
 mod due;
 mod init;
+mod lessons;
 mod log;
 mod new;
 mod renumber;
+mod sample;
 mod schema;
 mod show;
 mod transition;
@@ -103,6 +105,12 @@ pub enum Command {
         about = "What is late and what is coming: breached SLA clocks, deadlines due soon, cases to escalate or close"
     )]
     Due(due::Args),
+    #[command(
+        about = "A reproducible random sample of the cases closed (or archived) in a month, as an audit checklist"
+    )]
+    Sample(sample::Args),
+    #[command(about = "The lessons-learned register: every case's lessons, with kind, category and date")]
+    Lessons(lessons::Args),
     #[command(about = "Print a kind's JSON Schema, or list the kinds")]
     Schema(schema::Args),
     #[command(about = "Print a shell completion script")]
@@ -368,6 +376,8 @@ pub fn main() -> ExitCode {
         Command::Show(a) => show::run(&globals, a),
         Command::Log(a) => log::run(&globals, a),
         Command::Due(a) => due::run(&globals, a),
+        Command::Sample(a) => sample::run(&globals, a),
+        Command::Lessons(a) => lessons::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),
         Command::Completions(a) => completions::run(a),
     };

@@ -39,6 +39,8 @@ pub struct Case {
     /// Waits for the customer that are over at `now` (a request resolved
     /// past its non-response period): name and when each ended.
     pub waits: Vec<(String, DateTime<Utc>)>,
+    /// The lessons learned, dated (`casework lessons`); empty for most.
+    pub lessons: Vec<super::lessons::Lesson>,
 }
 
 impl Case {
@@ -156,9 +158,11 @@ fn case_of(ctx: &Context, rec: &Record, opts: Load) -> Result<Case, Box<Diagnost
         _ => Vec::new(),
     };
     let title = text("title").unwrap_or_default();
+    let opened = get_path(&rec.data, "opened").and_then(|v| ctx.config.calendar.time_of(v));
     Ok(Case {
         path: rec.file.path.clone(),
-        opened: get_path(&rec.data, "opened").and_then(|v| ctx.config.calendar.time_of(v)),
+        lessons: super::lessons::lessons_of(&ctx.config.calendar, kind, &rec.data, opened),
+        opened,
         owner: text("owner"),
         priority: text("priority"),
         category: text("category"),

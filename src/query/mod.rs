@@ -3,6 +3,8 @@
 pub mod case;
 pub mod cases;
 pub mod due;
+pub mod lessons;
+pub mod sample;
 
 use crate::config::{CYCLES, Config, Kind, Transition};
 use crate::context::Context;
