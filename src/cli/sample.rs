@@ -148,7 +148,12 @@ fn markdown(s: &Sample, args: &Args, cal: &Calendar, skipped: usize, link_base: 
         s.period,
         s.field
     );
-    if s.size >= s.population {
+    if s.population == 0 {
+        out.push_str(&format!(
+            "No {} case was {what} in {} (by `{}`): nothing to review.\n",
+            s.kind, s.period, s.field
+        ));
+    } else if s.size >= s.population {
         out.push_str(&format!(
             "All {found}: the size asked for, {}, is not smaller, so every one is taken.\n",
             s.size

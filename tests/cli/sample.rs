@@ -216,6 +216,14 @@ fn a_size_larger_than_the_population_takes_all_and_says_so() {
         &["complaint", "--period", "2025-12", "--size", "5", "--format", "json"],
     );
     assert_eq!(ids(&none), Vec::<String>::new());
+    // An empty month says so rather than "All 0 cases".
+    let run = sample(&repo, &["complaint", "--period", "2025-12", "--size", "5"]);
+    assert!(
+        run.stdout
+            .contains("No complaint case was closed in 2025-12 (by `closure.closed_at`): nothing to review."),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
