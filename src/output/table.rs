@@ -15,7 +15,7 @@ pub fn width() -> u16 {
 
 /// `rows` under `header` fitted to `width` columns: every column as wide as
 /// its content, but the `flex` columns (a title, a name) share what is left
-/// and wrap inside it (the last never narrower than 12, the others 8 to 12 wide).
+/// and wrap inside it (the last never narrower than 12, the others 8 to 12 wide, or as wide as their longest word).
 /// Every cell is one line of data (see `diag::one_line`).
 pub fn render(header: &[&str], rows: &[Vec<String>], width: u16, flex: &[usize]) -> String {
     let mut table = Table::new();
@@ -31,9 +31,18 @@ pub fn render(header: &[&str], rows: &[Vec<String>], width: u16, flex: &[usize])
         if flex.last() == Some(&i) {
             ColumnConstraint::LowerBoundary(Width::Fixed(12))
         } else if flex.contains(&i) {
+            // Wide enough for its longest word and its padding, so no word is cut.
+            let word = rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .flat_map(|c| c.split_whitespace())
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
+            let upper = u16::try_from(word.max(12) + 1).unwrap_or(u16::MAX);
             ColumnConstraint::Boundaries {
-                lower: Width::Fixed(8),
-                upper: Width::Fixed(12),
+                lower: Width::Fixed(8.min(upper)),
+                upper: Width::Fixed(upper),
             }
         } else {
             ColumnConstraint::ContentWidth
