@@ -386,11 +386,12 @@ pub fn parse(file: RecordFile, text: String) -> Result<Record, LoadFailure> {
     let (data, _) = yaml::parse(&text[fm.yaml.clone()], fm.first_line, false)
         .map_err(|e| conflict(fm.body_start).unwrap_or_else(|| at(Code::Yaml, e.pos, e.message)))?;
     // Markers below the front-matter leave it readable, so they are looked
-    // for on their own; `contains` first keeps a clean body to one scan.
+    // for on their own: one SIMD scan first (memchr's memmem; `str::contains`
+    // cost 0.7% of a check) keeps a clean body cheap.
     // The code is `front-matter`: the contract has no code for a conflict,
     // and this one is about the frame of the file (front-matter and body),
     // which the markers break, not about its YAML, which is fine.
-    if text[fm.body_start..].contains("<<<<<<<")
+    if memchr::memmem::find(&text.as_bytes()[fm.body_start..], b"<<<<<<<").is_some()
         && let Some((line, marker)) = body_conflict(&text, fm.body_start)
     {
         return Err(at(
