@@ -21,6 +21,7 @@ mod init;
 mod log;
 mod new;
 mod renumber;
+mod report;
 mod schema;
 mod show;
 mod transition;
@@ -103,6 +104,10 @@ pub enum Command {
         about = "What is late and what is coming: breached SLA clocks, deadlines due soon, cases to escalate or close"
     )]
     Due(due::Args),
+    #[command(
+        about = "Periodic summary per kind: opened, closed, times to acknowledge and resolve, SLA compliance, feedback, trends"
+    )]
+    Report(report::Args),
     #[command(about = "Print a kind's JSON Schema, or list the kinds")]
     Schema(schema::Args),
     #[command(about = "Print a shell completion script")]
@@ -362,6 +367,7 @@ pub fn main() -> ExitCode {
         Command::Show(a) => show::run(&globals, a),
         Command::Log(a) => log::run(&globals, a),
         Command::Due(a) => due::run(&globals, a),
+        Command::Report(a) => report::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),
         Command::Completions(a) => completions::run(a),
     };
