@@ -44,6 +44,8 @@ mod regression_output;
 mod renumber;
 #[path = "cli/reopen.rs"]
 mod reopen;
+#[path = "cli/report.rs"]
+mod report;
 #[path = "cli/sample_records.rs"]
 mod sample_records;
 #[cfg(unix)]

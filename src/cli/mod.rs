@@ -223,7 +223,11 @@ pub fn load_cases(
     let ctx = g.context()?;
     let cases = match rev {
         None => crate::query::cases::load(&ctx, opts).map_err(|e| Exit::usage(e.to_string()))?,
-        Some(rev) => return Err(Exit::usage(format!("--rev {rev}: reading the records as of a commit is not built yet"))),
+        Some(rev) => {
+            return Err(Exit::usage(format!(
+                "--rev {rev}: reading the records as of a commit is not built yet"
+            )));
+        }
     };
     warn_skipped(&cases.skipped);
     Ok((ctx, cases))

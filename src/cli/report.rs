@@ -213,7 +213,10 @@ pub fn markdown(r: &Report) -> String {
     }
 
     for (title, pick) in [
-        ("Recurring categories", (|k: &KindReport| &k.categories) as fn(&KindReport) -> &Vec<Trend>),
+        (
+            "Recurring categories",
+            (|k: &KindReport| &k.categories) as fn(&KindReport) -> &Vec<Trend>,
+        ),
         ("Recurring tags", |k: &KindReport| &k.tags),
     ] {
         out.push_str(&format!("\n## {title}\n\n"));
@@ -234,7 +237,13 @@ pub fn markdown(r: &Report) -> String {
             out.push_str("None in the cases opened in the period.\n");
         } else {
             out.push_str(&md_table(
-                &["kind", if title.ends_with("tags") { "tag" } else { "category" }, "cases", "previous", "change"],
+                &[
+                    "kind",
+                    if title.ends_with("tags") { "tag" } else { "category" },
+                    "cases",
+                    "previous",
+                    "change",
+                ],
                 &[false, false, true, true, true],
                 &rows,
             ));

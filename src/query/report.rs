@@ -263,7 +263,9 @@ pub struct Lesson {
 /// `retention_from`, else the first time field set by a transition into
 /// its first closed state.
 pub fn closing_field(kind: &Kind) -> Option<&str> {
-    kind.retention_from.as_deref().or_else(|| sets_into(kind, first_closed(kind)?))
+    kind.retention_from
+        .as_deref()
+        .or_else(|| sets_into(kind, first_closed(kind)?))
 }
 
 /// The field whose time resolves a case: the first time field set by a
@@ -302,13 +304,17 @@ pub type ClosingDates = Result<HashMap<String, DateTime<Utc>>, String>;
 /// last commit that moved each into a closed state from an open one (or
 /// created it closed).
 pub fn closing_dates_from_history(config: &Config, ids: &BTreeSet<String>) -> ClosingDates {
-    let timelines = crate::history::timelines(config, Some(ids)).map_err(|e| e.to_string())?;
+    let timelines = crate::history::timelines(config, Some(ids)).map_err(|e| match e {
+        crate::history::HistoryError::NoRepository(_) => "the records are not in a git repository".to_string(),
+        e => e.to_string(),
+    })?;
     let mut out = HashMap::new();
     for (id, timeline) in timelines {
         let Some(kind) = config.kind_for_id(&id) else { continue };
         let closing = timeline.entries.iter().rev().find(|e| {
             e.transition.as_ref().is_some_and(|t| {
-                t.to.as_deref().is_some_and(|s| kind.is_closed(s)) && t.from.as_deref().is_none_or(|s| !kind.is_closed(s))
+                t.to.as_deref().is_some_and(|s| kind.is_closed(s))
+                    && t.from.as_deref().is_none_or(|s| !kind.is_closed(s))
             })
         });
         if let Some(at) = closing.and_then(|e| DateTime::parse_from_rfc3339(&e.date).ok()) {
@@ -397,9 +403,15 @@ pub fn report(
                         "{from_git} closed case(s) lack their closing field: dated by the commit that closed them"
                     ));
                 }
+                if from_git < undated.len() {
+                    notes.push(format!(
+                        "{} closed case(s) lack their closing field and no commit closed them: left out of `closed` and `open_at_end` (see `closed_date_unknown`)",
+                        undated.len() - from_git
+                    ));
+                }
             }
             Err(why) => notes.push(format!(
-                "{} closed case(s) lack their closing field and the git history could not date them ({why})",
+                "{} closed case(s) lack their closing field and the git history could not date them ({why}): left out of `closed` and `open_at_end` (see `closed_date_unknown`)",
                 undated.len()
             )),
         }
@@ -442,7 +454,10 @@ pub fn report(
         }
 
         // Closures: the current cycle's, and those of ended cycles kept in `cycles`.
-        let cycles: &[Value] = data.get(crate::config::CYCLES).and_then(Value::as_array).map_or(&[], Vec::as_slice);
+        let cycles: &[Value] = data
+            .get(crate::config::CYCLES)
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice);
         let mut closures: Vec<NaiveDate> = closing_field(kind)
             .map(|f| {
                 cycles
@@ -472,7 +487,11 @@ pub fn report(
             })
             .collect();
         let last_closure = closures.iter().filter(|d| **d <= period.to).max();
-        let last_reopen = reopens.iter().filter(|(d, fc)| *fc && *d <= period.to).map(|(d, _)| d).max();
+        let last_reopen = reopens
+            .iter()
+            .filter(|(d, fc)| *fc && *d <= period.to)
+            .map(|(d, _)| d)
+            .max();
         let closed_at_end = match (last_closure, last_reopen) {
             (Some(c), Some(o)) => c >= o,
             (Some(_), None) => true,
@@ -488,11 +507,16 @@ pub fn report(
         {
             ack.entry(&kind.name).or_default().push(business_days(cal, opened, t));
         }
-        let resolved_at = resolve_field(kind)
-            .and_then(|f| time(cal, data, f))
-            .or_else(|| (resolve_field(kind) == closing_field(kind)).then_some(r.closed_at).flatten());
+        let resolved_at = resolve_field(kind).and_then(|f| time(cal, data, f)).or_else(|| {
+            (resolve_field(kind) == closing_field(kind))
+                .then_some(r.closed_at)
+                .flatten()
+        });
         if let Some(t) = resolved_at.filter(|t| in_period(Some(*t))) {
-            resolve.entry(&kind.name).or_default().push(business_days(cal, opened, t));
+            resolve
+                .entry(&kind.name)
+                .or_default()
+                .push(business_days(cal, opened, t));
         }
 
         // SLA compliance of the cases opened in the period.
@@ -832,7 +856,10 @@ mod tests {
         assert_eq!((q.previous.from, q.previous.to), (d("2025-10-01"), d("2025-12-31")));
         let r = Window::range(d("2026-03-10"), d("2026-03-19")).unwrap();
         assert_eq!((r.previous.from, r.previous.to), (d("2026-02-28"), d("2026-03-09")));
-        assert_eq!(Window::last_month(d("2026-01-15")).unwrap().period.from, d("2025-12-01"));
+        assert_eq!(
+            Window::last_month(d("2026-01-15")).unwrap().period.from,
+            d("2025-12-01")
+        );
         for bad in ["2026-13", "2026-3", "26-03", "2026-00", "march"] {
             assert!(Window::parse_month(bad).is_none(), "{bad}");
         }
@@ -854,11 +881,11 @@ mod tests {
 
     #[test]
     fn changes_against_the_previous_period() {
-        let t = trends(
-            ["a", "a", "a", "b", "c"].into_iter(),
-            ["a", "b", "b", "c"].into_iter(),
-        );
-        let got: Vec<(&str, usize, &str)> = t.iter().map(|t| (t.name.as_str(), t.count, t.change.as_str())).collect();
+        let t = trends(["a", "a", "a", "b", "c"].into_iter(), ["a", "b", "b", "c"].into_iter());
+        let got: Vec<(&str, usize, &str)> = t
+            .iter()
+            .map(|t| (t.name.as_str(), t.count, t.change.as_str()))
+            .collect();
         assert_eq!(got, [("a", 3, "+2"), ("b", 1, "-1"), ("c", 1, "0")]);
         assert_eq!(trends(["x"].into_iter(), std::iter::empty())[0].change, "new");
     }
