@@ -46,6 +46,8 @@ mod regression_output;
 mod renumber;
 #[path = "cli/reopen.rs"]
 mod reopen;
+#[path = "cli/report.rs"]
+mod report;
 #[path = "cli/sample.rs"]
 mod sample;
 #[path = "cli/sample_records.rs"]

@@ -22,6 +22,7 @@ mod lessons;
 mod log;
 mod new;
 mod renumber;
+mod report;
 mod sample;
 mod schema;
 mod show;
@@ -111,6 +112,10 @@ pub enum Command {
     Sample(sample::Args),
     #[command(about = "The lessons-learned register: every case's lessons, with kind, category and date")]
     Lessons(lessons::Args),
+    #[command(
+        about = "Periodic summary per kind: opened, closed, times to acknowledge and resolve, SLA compliance, feedback, trends"
+    )]
+    Report(report::Args),
     #[command(about = "Print a kind's JSON Schema, or list the kinds")]
     Schema(schema::Args),
     #[command(about = "Print a shell completion script")]
@@ -378,6 +383,7 @@ pub fn main() -> ExitCode {
         Command::Due(a) => due::run(&globals, a),
         Command::Sample(a) => sample::run(&globals, a),
         Command::Lessons(a) => lessons::run(&globals, a),
+        Command::Report(a) => report::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),
         Command::Completions(a) => completions::run(a),
     };

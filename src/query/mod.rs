@@ -4,6 +4,7 @@ pub mod case;
 pub mod cases;
 pub mod due;
 pub mod lessons;
+pub mod report;
 pub mod sample;
 
 use crate::config::{CYCLES, Config, Kind, Transition};
