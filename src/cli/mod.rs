@@ -18,6 +18,7 @@ mod check;
 mod completions;
 mod due;
 mod init;
+mod list;
 mod log;
 mod new;
 mod renumber;
@@ -95,6 +96,8 @@ pub enum Command {
         about = "Give a record the next free ID after two branches took the same one; updates `related` references"
     )]
     Renumber(renumber::Args),
+    #[command(about = "List the cases that match: by kind, state, owner, category, tag, dates, overdue clocks or text")]
+    List(list::Args),
     #[command(about = "Show a case: fields, next states and what they need, SLA clocks, recent history")]
     Show(show::Args),
     #[command(about = "Show a case's timeline from git history")]
@@ -218,7 +221,11 @@ pub fn load_cases(
     let ctx = g.context()?;
     let cases = match rev {
         None => crate::query::cases::load(&ctx, opts).map_err(|e| Exit::usage(e.to_string()))?,
-        Some(rev) => return Err(Exit::usage(format!("--rev {rev}: reading the records as of a commit is not built yet"))),
+        Some(rev) => {
+            return Err(Exit::usage(format!(
+                "--rev {rev}: reading the records as of a commit is not built yet"
+            )));
+        }
     };
     warn_skipped(&cases.skipped);
     Ok((ctx, cases))
@@ -359,6 +366,7 @@ pub fn main() -> ExitCode {
         Command::Set(a) => transition::run_set(&globals, a),
         Command::Note(a) => transition::run_note(&globals, a),
         Command::Renumber(a) => renumber::run(&globals, a),
+        Command::List(a) => list::run(&globals, a),
         Command::Show(a) => show::run(&globals, a),
         Command::Log(a) => log::run(&globals, a),
         Command::Due(a) => due::run(&globals, a),

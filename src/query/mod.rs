@@ -3,6 +3,7 @@
 pub mod case;
 pub mod cases;
 pub mod due;
+pub mod list;
 
 use crate::config::{CYCLES, Config, Kind, Transition};
 use crate::context::Context;
