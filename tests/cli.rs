@@ -28,6 +28,8 @@ mod fuzz_properties;
 mod history;
 #[path = "cli/init_new.rs"]
 mod init_new;
+#[path = "cli/list.rs"]
+mod list;
 #[path = "cli/log_show.rs"]
 mod log_show;
 #[path = "cli/missing.rs"]

@@ -160,7 +160,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                 .iter()
                 .map(|l| {
                     let c = l.case;
-                    // The kind is in the ID; the owner's address without its domain.
+                    // The kind is in the ID; the owner's address without its domain, wrapped when long.
                     vec![
                         c.id.clone(),
                         c.status.clone(),
@@ -173,7 +173,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
                     ]
                 })
                 .collect();
-            out!("{}", table::render(&header, &lines, table::width(), &[4]));
+            out!("{}", table::render(&header, &lines, table::width(), &[2, 4]));
             if !g.quiet {
                 let n = rows.len();
                 outln!("{n} case{}{}", if n == 1 { "" } else { "s" }, left_out(skipped));
