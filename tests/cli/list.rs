@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 const AT: &str = "2026-11-25T12:00:00Z";
 
 /// A record of `kind` in `status`, opened at `opened`, with `extra` fields;
-/// `title` and `body` replace the defaults when given.
-fn write(repo: &Repo, id: &str, kind: &str, status: &str, opened: &str, extra: &str, title: &str, body: &str) {
+/// `[title, body]` replace the defaults where given.
+fn write(repo: &Repo, id: &str, kind: &str, status: &str, opened: &str, extra: &str, [title, body]: [&str; 2]) {
     let mut text =
         record(id, kind, status, extra).replace("opened: 2026-11-02T09:14:00Z", &format!("opened: {opened}"));
     if !title.is_empty() {
@@ -40,8 +40,7 @@ fn cases() -> Repo {
         "closed",
         "2026-01-05T09:00:00Z",
         "owner: ann@example.com\ncategory: delivery\nclosure:\n  closed_at: 2026-01-09T10:00:00Z\n",
-        "",
-        "",
+        ["", ""],
     );
     write(
         &repo,
@@ -50,8 +49,7 @@ fn cases() -> Repo {
         "archived",
         "2026-11-03T09:00:00Z",
         "owner: bob@example.com\ncategory: delivery\ntags: [damage]\nclosure:\n  closed_at: 2026-11-21T10:00:00Z\n",
-        "",
-        "The courier lost the PARCEL twice.",
+        ["", "The courier lost the PARCEL twice."],
     );
     // Overdue and escalated: still overdue.
     write(
@@ -61,8 +59,7 @@ fn cases() -> Repo {
         "pending",
         "2026-11-02T09:00:00Z",
         "owner: ANN@Example.com\ndue: 2026-11-20\nescalated_to: m.jones@example.com\n",
-        "",
-        "",
+        ["", ""],
     );
     // The incident state named `open`; opened the evening before in New York.
     write(
@@ -72,8 +69,7 @@ fn cases() -> Repo {
         "open",
         "2026-11-24T03:00:00Z",
         "owner: carol@example.org\npriority: normal\n",
-        "",
-        "",
+        ["", ""],
     );
     // Not acknowledged within a business day: breached.
     write(
@@ -83,8 +79,7 @@ fn cases() -> Repo {
         "new",
         "2026-11-23T09:00:00Z",
         &format!("owner: ann@example.com\npriority: urgent\ncategory: billing\ntags: [refund, VIP]\n{CUSTOMER}"),
-        "Charged twice for one order",
-        "",
+        ["Charged twice for one order", ""],
     );
     write(
         &repo,
@@ -93,8 +88,7 @@ fn cases() -> Repo {
         "new",
         "2026-11-25T10:00:00Z",
         &format!("owner: bob@example.com\npriority: low\ncategory: Billing\ntags: [vip]\n{CUSTOMER}"),
-        "",
-        "",
+        ["", ""],
     );
     write(
         &repo,
@@ -103,8 +97,7 @@ fn cases() -> Repo {
         "closed",
         "2026-11-02T09:00:00Z",
         &format!("tags: [refund]\n{CUSTOMER}confirmation:\n  outcome: confirmed\n  at: 2026-11-20T10:00:00Z\n"),
-        "",
-        "",
+        ["", ""],
     );
     repo
 }
@@ -327,8 +320,8 @@ fn list_sorts_ascending_descending_and_by_nested_fields() {
 #[test]
 fn list_sorts_ids_by_their_number() {
     let repo = cases();
-    write(&repo, "REQ-2026-10000", "request", "new", AT, CUSTOMER, "", "");
-    write(&repo, "REQ-2026-9999", "request", "new", AT, CUSTOMER, "", "");
+    write(&repo, "REQ-2026-10000", "request", "new", AT, CUSTOMER, ["", ""]);
+    write(&repo, "REQ-2026-9999", "request", "new", AT, CUSTOMER, ["", ""]);
     assert_eq!(
         ids(&repo, &["--kind", "request"]),
         [
@@ -416,10 +409,10 @@ fn list_csv_has_a_header_and_one_row_a_case() {
     // Sorted by another field: it is a column of its own, empty where missing.
     let run = list(&repo, &["--format", "csv", "--sort=-closure.closed_at"]);
     let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
-    assert_eq!(reader.headers().unwrap().iter().last(), Some("closure.closed_at"));
+    assert_eq!(reader.headers().unwrap().iter().next_back(), Some("closure.closed_at"));
     let last: Vec<String> = reader
         .records()
-        .map(|r| r.unwrap().iter().last().unwrap().to_string())
+        .map(|r| r.unwrap().iter().next_back().unwrap().to_string())
         .collect();
     assert_eq!(
         last,
@@ -437,8 +430,10 @@ fn list_table_fits_80_columns_with_a_summary() {
         "new",
         AT,
         &format!("owner: a.very.long.owner.name@example.com\n{CUSTOMER}"),
-        "A title long enough that it cannot fit on one line of an eighty-column terminal at all",
-        "",
+        [
+            "A title long enough that it cannot fit on one line of an eighty-column terminal at all",
+            "",
+        ],
     );
     let run = list(&repo, &[]);
     run.assert_code(OK);
