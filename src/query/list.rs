@@ -93,9 +93,9 @@ impl std::str::FromStr for Sort {
             None => (false, s),
         };
         let valid = !name.is_empty()
-            && name
-                .split('.')
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-'));
+            && name.split('.').all(|p| {
+                !p.is_empty() && !p.starts_with('-') && p.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            });
         if !valid {
             return Err(format!(
                 "not a field: sort by {}, or a dotted front-matter field such as closure.closed_at; `-` before it sorts descending",
