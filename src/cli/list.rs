@@ -8,6 +8,7 @@ use crate::query::cases::{Case, Load};
 use crate::query::list::{ListFilter, Listed, Sort, SortKey, check_sort, list, status_filter};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use clap::ValueEnum;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 /// The cases that match every condition given, sorted by ID unless --sort says
@@ -117,14 +118,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         _ => None,
     };
     match args.format {
-        ListFormat::Json => {
-            let records: Vec<Value> = rows.iter().map(|l| record_json(l.case)).collect();
-            let doc = json!({ "records": records, "count": rows.len(), "skipped": skipped });
-            outln!(
-                "{}",
-                serde_json::to_string_pretty(&doc).map_err(|e| Exit::usage(e.to_string()))?
-            );
-        }
+        ListFormat::Json => out!("{}", json_doc(&rows, skipped)),
         ListFormat::Csv => {
             let mut header = vec!["id", "kind", "title", "status", "owner", "opened", "path"];
             header.extend(extra);
@@ -181,6 +175,38 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         }
     }
     Ok(OK)
+}
+
+/// `{"records": [...], "count": N, "skipped": K}`, as `serde_json`'s pretty
+/// printer writes it. Each record is parsed and printed on its own, in
+/// parallel: on 100,000 records one document built whole took twice as long
+/// as `casework check`. A record's lines are indented to their depth (its
+/// strings hold no raw line break).
+fn json_doc(rows: &[Listed], skipped: usize) -> String {
+    let records: Vec<String> = rows
+        .par_iter()
+        .map(|l| {
+            let text = serde_json::to_string_pretty(&record_json(l.case)).unwrap_or_default();
+            let mut out = String::with_capacity(text.len() + text.len() / 8);
+            for (i, line) in text.lines().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                out.push_str("    ");
+                out.push_str(line);
+            }
+            out
+        })
+        .collect();
+    let list = if records.is_empty() {
+        "[]".to_string()
+    } else {
+        format!("[\n{}\n  ]", records.join(",\n"))
+    };
+    format!(
+        "{{\n  \"records\": {list},\n  \"count\": {},\n  \"skipped\": {skipped}\n}}\n",
+        rows.len()
+    )
 }
 
 /// One record of the JSON output: the common fields, then the whole front-matter.

@@ -340,6 +340,8 @@ fn list_json_holds_the_common_fields_and_every_front_matter_field() {
     let run = list(&repo, &["--kind", "request", "--status", "new", "--format", "json"]);
     run.assert_code(OK);
     let doc = run.json();
+    // Exactly as serde_json's pretty printer writes the document.
+    assert_eq!(run.stdout, format!("{}\n", serde_json::to_string_pretty(&doc).unwrap()));
     let keys: Vec<&String> = doc.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["records", "count", "skipped"]);
     assert_eq!(doc["count"], 2);
@@ -369,6 +371,11 @@ fn list_json_holds_the_common_fields_and_every_front_matter_field() {
     // No owner is null, not a missing key.
     let run = list(&repo, &["--tag", "refund", "--status", "closed", "--format", "json"]);
     assert_eq!(run.json()["records"][0]["owner"], Value::Null);
+    let run = list(&repo, &["--grep", "nowhere at all", "--format", "json"]);
+    assert_eq!(
+        run.stdout,
+        "{\n  \"records\": [],\n  \"count\": 0,\n  \"skipped\": 0\n}\n"
+    );
 }
 
 #[test]
