@@ -30,6 +30,8 @@ mod history;
 mod init_new;
 #[path = "cli/lessons.rs"]
 mod lessons;
+#[path = "cli/list.rs"]
+mod list;
 #[path = "cli/log_show.rs"]
 mod log_show;
 #[path = "cli/missing.rs"]

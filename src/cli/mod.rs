@@ -19,6 +19,7 @@ mod completions;
 mod due;
 mod init;
 mod lessons;
+mod list;
 mod log;
 mod new;
 mod renumber;
@@ -102,6 +103,8 @@ pub enum Command {
     Show(show::Args),
     #[command(about = "Show a case's timeline from git history")]
     Log(log::Args),
+    #[command(about = "List the cases that match: by kind, state, owner, category, tag, dates, overdue clocks or text")]
+    List(list::Args),
     #[command(
         about = "What is late and what is coming: breached SLA clocks, deadlines due soon, cases to escalate or close"
     )]
@@ -378,6 +381,7 @@ pub fn main() -> ExitCode {
         Command::Set(a) => transition::run_set(&globals, a),
         Command::Note(a) => transition::run_note(&globals, a),
         Command::Renumber(a) => renumber::run(&globals, a),
+        Command::List(a) => list::run(&globals, a),
         Command::Show(a) => show::run(&globals, a),
         Command::Log(a) => log::run(&globals, a),
         Command::Due(a) => due::run(&globals, a),

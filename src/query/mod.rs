@@ -4,6 +4,7 @@ pub mod case;
 pub mod cases;
 pub mod due;
 pub mod lessons;
+pub mod list;
 pub mod report;
 pub mod sample;
 
