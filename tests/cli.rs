@@ -50,6 +50,8 @@ mod renumber;
 mod reopen;
 #[path = "cli/report.rs"]
 mod report;
+#[path = "cli/rev.rs"]
+mod rev;
 #[path = "cli/sample.rs"]
 mod sample;
 #[path = "cli/sample_records.rs"]
