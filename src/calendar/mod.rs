@@ -283,7 +283,7 @@ fn priority(data: &Value) -> Option<&str> {
 
 /// The stop field of the same list item as a concrete start path:
 /// start `issues.*.reported_at` at `issues.2.reported_at` stops at `issues.2.acknowledged_at`.
-fn same_item(pattern: &str, concrete: &str, stop: &str) -> String {
+pub fn same_item(pattern: &str, concrete: &str, stop: &str) -> String {
     let mut indexes = pattern
         .split('.')
         .zip(concrete.split('.'))

@@ -762,7 +762,7 @@ pub fn judge_clock(
                     let stop = clock
                         .stop
                         .as_ref()
-                        .and_then(|s| get_path(data, &same_item(start, &path, s)))
+                        .and_then(|s| get_path(data, &crate::calendar::same_item(start, &path, s)))
                         .and_then(|v| cal.time_of(v));
                     out.push(by(stop, cal.add_budget(t, budget)));
                 }
@@ -791,19 +791,6 @@ pub fn judge_clock(
             None => Vec::new(),
         },
     }
-}
-
-/// The stop field of the same list item as a concrete start path.
-fn same_item(pattern: &str, concrete: &str, stop: &str) -> String {
-    let mut indexes = pattern
-        .split('.')
-        .zip(concrete.split('.'))
-        .filter(|(p, _)| *p == "*")
-        .map(|(_, c)| c);
-    stop.split('.')
-        .map(|p| if p == "*" { indexes.next().unwrap_or("0") } else { p })
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 /// The top 5 of `now` by count (then name), each with its count in `before`.
