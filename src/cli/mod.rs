@@ -210,14 +210,23 @@ impl From<anyhow::Error> for Exit {
     }
 }
 
-/// A `--kind` value must name a kind of casework.toml (exit 2 with the kinds).
-pub fn known_kind(config: &Config, kind: &str) -> Result<(), Exit> {
-    if config.kinds.contains_key(kind) {
-        return Ok(());
+/// A kind named on the command line must be one of casework.toml's: else
+/// exit 2 with the kinds, and the nearest when it looks like a typo
+/// (`requests`).
+pub fn known_kind<'c>(config: &'c Config, kind: &str) -> Result<&'c config::Kind, Exit> {
+    if let Some(k) = config.kinds.get(kind) {
+        return Ok(k);
     }
+    let typed = kind.to_lowercase();
+    let hint = config
+        .kinds
+        .keys()
+        .find(|k| strsim::damerau_levenshtein(&typed, k) <= 2)
+        .map(|k| format!("; did you mean `{k}`?"))
+        .unwrap_or_default();
     let names: Vec<&str> = config.kinds.keys().map(String::as_str).collect();
     Err(Exit::usage(format!(
-        "unknown kind `{}` (kinds: {})",
+        "unknown kind `{}` (kinds: {}){hint}",
         crate::diag::one_line(kind),
         names.join(", ")
     )))

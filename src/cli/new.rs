@@ -32,20 +32,7 @@ pub struct Args {
 pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let ctx = g.context()?;
     let cfg = &ctx.config;
-    let kind = cfg.kinds.get(&args.kind).ok_or_else(|| {
-        let typed = args.kind.to_lowercase();
-        let hint = cfg
-            .kinds
-            .keys()
-            .find(|k| strsim::damerau_levenshtein(&typed, k) <= 2)
-            .map(|k| format!("; did you mean `{k}`?"))
-            .unwrap_or_default();
-        Exit::usage(format!(
-            "unknown kind `{}` (kinds: {}){hint}",
-            args.kind,
-            cfg.kinds.keys().cloned().collect::<Vec<_>>().join(", ")
-        ))
-    })?;
+    let kind = super::known_kind(cfg, &args.kind)?;
     let sets = args
         .sets
         .iter()

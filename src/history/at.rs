@@ -1,7 +1,7 @@
 //! The record files as they were at a commit, read from its tree through
 //! libgit2 (no checkout): what `--rev` on the queries reads.
 
-use super::{HistoryError, find_blob, layout_of};
+use super::{HistoryError, find_blob, layout_of, records_in_tree};
 use crate::config::{Config, Kind};
 use crate::record;
 use chrono::{DateTime, Utc};
@@ -10,14 +10,22 @@ use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::Path;
 
-/// The committer time of commit `rev`: "now" for a query as of that commit.
-pub fn commit_time(config: &Config, rev: &str) -> Result<DateTime<Utc>, HistoryError> {
+/// The repository holding the root, and the commit `rev` names.
+fn open_at(config: &Config, rev: &str) -> Result<(Repository, git2::Oid), HistoryError> {
     let root = &config.root;
     let repo = Repository::discover(root).map_err(|_| HistoryError::NoRepository(root.display().to_string()))?;
-    let commit = repo
+    let oid = repo
         .revparse_single(rev)
         .and_then(|o| o.peel_to_commit())
-        .map_err(|_| HistoryError::UnknownRevision(rev.to_string()))?;
+        .map_err(|_| HistoryError::UnknownRevision(rev.to_string()))?
+        .id();
+    Ok((repo, oid))
+}
+
+/// The committer time of commit `rev`: "now" for a query as of that commit.
+pub fn commit_time(config: &Config, rev: &str) -> Result<DateTime<Utc>, HistoryError> {
+    let (repo, oid) = open_at(config, rev)?;
+    let commit = repo.find_commit(oid)?;
     Ok(DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default())
 }
 
@@ -31,33 +39,15 @@ pub fn map_records<T: Send>(
     rev: &str,
     visit: impl Fn(String, Option<Vec<u8>>) -> T + Sync,
 ) -> Result<Vec<T>, HistoryError> {
-    let root = &config.root;
-    let repo = Repository::discover(root).map_err(|_| HistoryError::NoRepository(root.display().to_string()))?;
+    let (repo, oid) = open_at(config, rev)?;
     let layout = layout_of(&repo, config)?;
-    let commit = repo
-        .revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|_| HistoryError::UnknownRevision(rev.to_string()))?;
-    let tree = commit.tree()?;
-    let mut found = Vec::new();
-    if let Ok(entry) = tree.get_path(Path::new(layout.records.trim_end_matches('/')))
-        && let Some(records) = entry.to_object(&repo)?.into_tree().ok()
-    {
-        records.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
-            // Regular files only: a link or submodule is no record file.
-            if matches!(e.filemode(), 0o100644 | 0o100755)
-                && let Ok(name) = e.name()
-            {
-                let path = format!("{}{dir}{name}", layout.records);
-                if record::is_record_path(&layout.records, &path)
-                    && let Some(rel) = layout.relative(&path)
-                {
-                    found.push((rel.to_string(), e.id()));
-                }
-            }
-            git2::TreeWalkResult::Ok
-        })?;
-    }
+    let tree = repo.find_commit(oid)?.tree()?;
+    // Regular files only: a link is no record file.
+    let mut found: Vec<(String, git2::Oid)> = records_in_tree(&repo, &tree, &layout)?
+        .into_iter()
+        .filter(|r| matches!(r.mode, 0o100644 | 0o100755))
+        .map(|r| (r.path, r.blob))
+        .collect();
     found.sort();
     let repo_path = repo.path().to_path_buf();
     let runs: Vec<Vec<T>> = found

@@ -269,14 +269,18 @@ fn layout_of(repo: &Repository, config: &Config) -> Result<Layout, HistoryError>
 /// One changed path with its parsed versions before (per parent) and after.
 type Item = (String, Vec<Option<Arc<Version>>>, Option<Arc<Version>>);
 
-/// Record files of a tree (by [`record::is_record_path`]): file stem (the
-/// ID, by the naming rule) -> root-relative path and blob.
-fn ids_in_tree(
-    repo: &Repository,
-    tree: &Tree,
-    layout: &Layout,
-) -> Result<HashMap<String, (String, Oid)>, HistoryError> {
-    let mut out = HashMap::new();
+/// A record file of a tree: root-relative path, blob and file mode.
+struct TreeRecord {
+    path: String,
+    blob: Oid,
+    mode: i32,
+}
+
+/// The record files (by [`record::is_record_path`]) of a tree's records
+/// folder: the one walk of a tree that `check --since`, renumbering and
+/// `--rev` share. Gitlinks (submodules) are no files of this repository.
+fn records_in_tree(repo: &Repository, tree: &Tree, layout: &Layout) -> Result<Vec<TreeRecord>, HistoryError> {
+    let mut out = Vec::new();
     let Ok(entry) = tree.get_path(Path::new(layout.records.trim_end_matches('/'))) else {
         return Ok(out);
     };
@@ -284,19 +288,41 @@ fn ids_in_tree(
         return Ok(out);
     };
     records.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
-        if e.filemode() != 0o040000
+        if !matches!(e.filemode(), 0o040000 | 0o160000)
             && let Ok(name) = e.name()
         {
             let path = format!("{}{dir}{name}", layout.records);
             if record::is_record_path(&layout.records, &path)
                 && let Some(rel) = layout.relative(&path)
             {
-                out.insert(name[..name.len() - 3].to_string(), (rel.to_string(), e.id()));
+                out.push(TreeRecord {
+                    path: rel.to_string(),
+                    blob: e.id(),
+                    mode: e.filemode(),
+                });
             }
         }
         git2::TreeWalkResult::Ok
     })?;
     Ok(out)
+}
+
+/// Record files of a tree: file stem (the ID, by the naming rule) ->
+/// root-relative path and blob.
+fn ids_in_tree(
+    repo: &Repository,
+    tree: &Tree,
+    layout: &Layout,
+) -> Result<HashMap<String, (String, Oid)>, HistoryError> {
+    Ok(records_in_tree(repo, tree, layout)?
+        .into_iter()
+        .filter_map(|r| Some((stem_of(&r.path)?.to_string(), (r.path, r.blob))))
+        .collect())
+}
+
+/// A record file's name without `.md`: the ID it is named for.
+fn stem_of(path: &str) -> Option<&str> {
+    path.rsplit('/').next()?.strip_suffix(".md")
 }
 
 /// A parsed version of a record file at some commit.
@@ -463,11 +489,7 @@ fn judge_commit(
             || tree
                 .get_or_init(|| record_paths(repo, &ctx.config, c.oid))
                 .as_ref()
-                .is_none_or(|paths: &Vec<String>| {
-                    paths
-                        .iter()
-                        .any(|p| p != path && p.rsplit('/').next().and_then(|n| n.get(..n.len() - 3)) == Some(id))
-                })
+                .is_none_or(|paths: &Vec<String>| paths.iter().any(|p| p != path && stem_of(p) == Some(id)))
     };
     pair_moves(&mut items, &taken);
 
@@ -558,21 +580,8 @@ fn is_renumbering(old: &Record, new: &Record) -> bool {
 fn record_paths(repo: &Repository, config: &Config, oid: Oid) -> Option<Vec<String>> {
     let layout = layout_of(repo, config).ok()?;
     let tree = repo.find_commit(oid).ok()?.tree().ok()?;
-    let Ok(entry) = tree.get_path(Path::new(layout.records.trim_end_matches('/'))) else {
-        return Some(Vec::new());
-    };
-    let records = entry.to_object(repo).ok()?.into_tree().ok()?;
-    let mut out = Vec::new();
-    records
-        .walk(git2::TreeWalkMode::PreOrder, |dir, e| {
-            let path = format!("{}{dir}{}", layout.records, e.name().unwrap_or_default());
-            if e.filemode() != 0o040000 && record::is_record_path(&layout.records, &path) {
-                out.extend(layout.relative(&path).map(str::to_string));
-            }
-            git2::TreeWalkResult::Ok
-        })
-        .ok()?;
-    Some(out)
+    let found = records_in_tree(repo, &tree, &layout).ok()?;
+    Some(found.into_iter().map(|r| r.path).collect())
 }
 
 /// Who made a change and when: a commit's author and time, or the acting

@@ -136,11 +136,6 @@ struct Pass<'a> {
     data: HashMap<Oid, Option<Arc<Value>>>,
 }
 
-/// A file's name without `.md`: the ID it is named for.
-fn stem(path: &str) -> Option<&str> {
-    path.rsplit('/').next()?.strip_suffix(".md")
-}
-
 impl Pass<'_> {
     /// Add the entries of one commit (walked newest first). The commit's
     /// files are grouped by the ID they belong to in one pass, so a commit
@@ -153,7 +148,7 @@ impl Pass<'_> {
         // The IDs whose files this commit changed: by file name or by a name they had later.
         let mut by_id: BTreeMap<String, Vec<&FileChange>> = BTreeMap::new();
         for f in &c.files {
-            if let Some(s) = stem(&f.path).filter(|s| self.wanted.is_none_or(|w| w.contains(*s))) {
+            if let Some(s) = super::stem_of(&f.path).filter(|s| self.wanted.is_none_or(|w| w.contains(*s))) {
                 by_id.entry(s.to_string()).or_default().push(f);
             }
             for id in self.tracked.get(&f.path).into_iter().flatten() {
