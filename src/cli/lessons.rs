@@ -76,22 +76,8 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
             );
         }
         LessonsFormat::Csv => {
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.recorded.clone().unwrap_or_default(),
-                        r.id.clone(),
-                        r.kind.clone(),
-                        r.category.clone().unwrap_or_default(),
-                        r.lesson.clone(),
-                    ]
-                })
-                .collect();
-            out!(
-                "{}",
-                table::csv(&["recorded", "id", "kind", "category", "lesson"], &cells)
-            );
+            let cells = cells(&rows, |r| r.recorded.clone().unwrap_or_default());
+            out!("{}", table::csv(&HEADER, &cells));
         }
         LessonsFormat::Md => {
             let mut out = String::from("| Recorded | Case | Kind | Category | Lesson |\n|---|---|---|---|---|\n");
@@ -115,27 +101,8 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         }
         LessonsFormat::Table if rows.is_empty() => outln!("no lessons recorded{}", scope(&args)),
         LessonsFormat::Table => {
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        date(r),
-                        r.id.clone(),
-                        r.kind.clone(),
-                        r.category.clone().unwrap_or_default(),
-                        r.lesson.clone(),
-                    ]
-                })
-                .collect();
-            out!(
-                "{}",
-                table::render(
-                    &["recorded", "id", "kind", "category", "lesson"],
-                    &cells,
-                    table::width(),
-                    &[3, 4]
-                )
-            );
+            let cells = cells(&rows, date);
+            out!("{}", table::render(&HEADER, &cells, table::width(), &[3, 4]));
             if !g.quiet {
                 let cases = {
                     let mut ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
@@ -177,4 +144,21 @@ fn scope(args: &Args) -> String {
 /// A Markdown table cell: one line, `|` escaped.
 fn md_cell(s: &str) -> String {
     crate::diag::one_line(s).replace('|', "\\|")
+}
+
+const HEADER: [&str; 5] = ["recorded", "id", "kind", "category", "lesson"];
+
+/// One row of cells a lesson, the date as `recorded` gives it.
+fn cells(rows: &[LessonRow], recorded: impl Fn(&LessonRow) -> String) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| {
+            vec![
+                recorded(r),
+                r.id.clone(),
+                r.kind.clone(),
+                r.category.clone().unwrap_or_default(),
+                r.lesson.clone(),
+            ]
+        })
+        .collect()
 }

@@ -259,13 +259,9 @@ pub fn load_cases(
 /// figure is silently wrong.
 pub fn warn_skipped(skipped: &[crate::diag::Diagnostic]) {
     for d in skipped {
-        let at = match (d.line(), d.column()) {
-            (Some(l), Some(c)) => format!(":{l}:{c}"),
-            _ => String::new(),
-        };
         eprintln!(
-            "casework: warning: left out {}{at}: {}",
-            crate::diag::one_line(&d.file),
+            "casework: warning: left out {}: {}",
+            crate::diag::one_line(&d.place()),
             crate::diag::one_line(&d.message)
         );
     }

@@ -217,6 +217,15 @@ impl Diagnostic {
         self
     }
 
+    /// `file:line:column` as `check` names a place (`file` alone without
+    /// a position).
+    pub fn place(&self) -> String {
+        match self.span {
+            Some(s) => format!("{}:{}:{}", self.file, s.start.line, s.start.column),
+            None => self.file.clone(),
+        }
+    }
+
     /// 1-based line of the start, if the finding has a position.
     pub fn line(&self) -> Option<usize> {
         self.span.map(|s| s.start.line)

@@ -258,11 +258,7 @@ fn kind_of<'c>(config: &'c Config, r: &Record) -> Option<&'c Kind> {
 
 /// A finding about a file that cannot be read, as `check` names it.
 fn unreadable(d: &crate::diag::Diagnostic) -> String {
-    let at = match (d.line(), d.column()) {
-        (Some(l), Some(c)) => format!(":{l}:{c}"),
-        _ => String::new(),
-    };
-    let mut why = format!("{}{at}: {}", d.file, d.message);
+    let mut why = format!("{}: {}", d.place(), d.message);
     if d.message.starts_with("unresolved merge conflict") {
         why.push_str(
             "; if a merge left it so (both branches added this ID), run `git merge --abort`, renumber the record on your branch, and merge again",

@@ -36,12 +36,7 @@ pub enum FindError {
 /// A record that cannot be loaded, named as `check` names it:
 /// `file:line:column: message`.
 fn unreadable(d: &crate::diag::Diagnostic) -> FindError {
-    let at = match (d.line(), d.column()) {
-        (Some(l), Some(c)) => format!(":{l}:{c}"),
-        (Some(l), None) => format!(":{l}"),
-        _ => String::new(),
-    };
-    FindError::Unreadable(format!("{}{at}: {}", d.file, d.message))
+    FindError::Unreadable(format!("{}: {}", d.place(), d.message))
 }
 
 /// Find the record with this ID: the file `<kind folder>/<ID>.md` alone
