@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 /// `closed` includes `archived`); `state:open` is the state named `open`. --owner is an
 /// email or its part before the `@`; --owner, --category, --tag and --grep ignore case.
 /// Dates are YYYY-MM-DD in the [calendar] zone of casework.toml; --closed-since reads
-/// the closure time from the kind's `retention_from` field (else `archive.archived_at`).
+/// the closure time from the kind's closure field (its `retention_from`, else the time
+/// its closing step sets), else `archive.archived_at`.
 /// --overdue keeps cases with a breached SLA clock, escalated or not.
 ///
 /// --sort takes id, kind, title, status (workflow order), owner, opened, or a dotted

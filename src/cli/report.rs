@@ -78,7 +78,12 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     }
     let now = super::now()?;
     let w = window(&args, config.calendar.local_date(now))?;
-    let (ctx, cases) = super::load_cases(g, args.rev.as_deref(), Load::default())?;
+    let load = Load {
+        fields: false,
+        report: true,
+        ..Load::default()
+    };
+    let (ctx, cases) = super::load_cases(g, args.rev.as_deref(), load)?;
     let config = &ctx.config;
     let r = report::report(config, ctx.now, &cases, &w, args.kind.as_deref(), |ids| {
         report::closing_dates_from_history(config, ids)

@@ -281,6 +281,19 @@ impl Kind {
         self.closed_states.iter().any(|s| s == state)
     }
 
+    /// The field holding the time a case was closed: the one retention
+    /// counts from, else the first time set on entering a closed state other
+    /// than the archive state. `None` for a kind whose closing sets no time.
+    pub fn closure_field(&self) -> Option<&str> {
+        self.retention_from.as_deref().or_else(|| {
+            self.transitions
+                .iter()
+                .filter(|t| self.is_closed(&t.to) && t.to != self.archive_state)
+                .find_map(|t| t.sets.first())
+                .map(String::as_str)
+        })
+    }
+
     /// The transitions leaving `from` towards `to`, if the workflow has one.
     pub fn transition(&self, from: &str, to: &str) -> Option<&Transition> {
         self.transitions

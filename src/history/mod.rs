@@ -26,7 +26,7 @@ pub mod at;
 pub mod timeline;
 mod walk;
 mod worktree;
-pub use timeline::{FieldChange, Timeline, TimelineEntry, timeline, timelines};
+pub use timeline::{FieldChange, Timeline, TimelineEntry, timeline, timelines, transitions};
 pub use worktree::check_uncommitted;
 
 /// Why the history could not be walked (exit 2, not a finding).

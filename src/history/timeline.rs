@@ -8,6 +8,7 @@ use super::{HistoryError, layout_of, parse_blob};
 use crate::config::Config;
 use chrono::{DateTime, FixedOffset};
 use git2::{Oid, Repository, Sort};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -78,6 +79,35 @@ pub fn timelines(
     config: &Config,
     wanted: Option<&BTreeSet<String>>,
 ) -> Result<BTreeMap<String, Timeline>, HistoryError> {
+    walk_timelines(config, wanted, true, HashMap::new())
+}
+
+/// [`timelines`] without the field changes (`changes` empty): the
+/// transitions alone, for a question about states (when was it closed) on
+/// many records, at a fraction of the memory. `known` gives the `id` and
+/// `status` of blobs the caller has read already (the working tree's
+/// files, by their git blob ID): those are never read from git again.
+pub fn transitions(
+    config: &Config,
+    wanted: &BTreeSet<String>,
+    known: HashMap<Oid, (String, String)>,
+) -> Result<BTreeMap<String, Timeline>, HistoryError> {
+    let known = known
+        .into_iter()
+        .map(|(oid, (id, status))| {
+            let v = serde_json::json!({"id": id, "status": status});
+            (oid, Some(Arc::new(v)))
+        })
+        .collect();
+    walk_timelines(config, Some(wanted), false, known)
+}
+
+fn walk_timelines(
+    config: &Config,
+    wanted: Option<&BTreeSet<String>>,
+    fields: bool,
+    known: HashMap<Oid, Option<Arc<Value>>>,
+) -> Result<BTreeMap<String, Timeline>, HistoryError> {
     let repo = Repository::discover(&config.root)
         .map_err(|_| HistoryError::NoRepository(config.root.display().to_string()))?;
     let layout = layout_of(&repo, config)?;
@@ -96,6 +126,8 @@ pub fn timelines(
         let mut pass = Pass {
             repo: &repo,
             wanted,
+            fields,
+            known,
             tracked: HashMap::new(),
             data: HashMap::new(),
         };
@@ -130,9 +162,14 @@ pub fn timelines(
 struct Pass<'a> {
     repo: &'a Repository,
     wanted: Option<&'a BTreeSet<String>>,
+    /// Take each commit's field changes, not only its transition.
+    fields: bool,
     /// Paths that belonged to an ID in a newer commit (a name it had later) -> those IDs.
     tracked: HashMap<String, BTreeSet<String>>,
-    /// Front-matter by blob (`None`: not readable as a record).
+    /// Front-matter by blob (`None`: not readable as a record), given by
+    /// the caller; never dropped.
+    known: HashMap<Oid, Option<Arc<Value>>>,
+    /// Front-matter by blob as read, a bounded cache.
     data: HashMap<Oid, Option<Arc<Value>>>,
 }
 
@@ -172,18 +209,63 @@ impl Pass<'_> {
                 }
             }
         }
-        for (id, mut mine) in by_id {
+        let mut by_id: Vec<(String, Vec<&FileChange>)> = by_id.into_iter().collect();
+        for (id, mine) in &mut by_id {
             if mine.iter().any(|f| f.before[0].is_none() && f.after.is_some()) {
                 for (rid, f) in &removed {
-                    if *rid == id && !mine.iter().any(|m| m.path == f.path) {
+                    if rid == id && !mine.iter().any(|m| m.path == f.path) {
                         mine.push(f);
                     }
                 }
             }
-            if let Some(e) = self.entry(c, &id, mine)? {
-                entries.entry(id).or_default().push(e);
+        }
+        // In bounded batches, so an import of 100,000 records never holds
+        // all their front-matter at once.
+        let mut ids = by_id.into_iter().peekable();
+        while ids.peek().is_some() {
+            let batch: Vec<(String, Vec<&FileChange>)> = ids.by_ref().take(BATCH).collect();
+            let blobs = batch
+                .iter()
+                .flat_map(|(_, mine)| [mine.iter().find_map(|f| f.before[0]), mine.iter().find_map(|f| f.after)]);
+            self.prefetch(blobs.flatten().collect())?;
+            for (id, mine) in batch {
+                if let Some(e) = self.entry(c, &id, mine)? {
+                    entries.entry(id).or_default().push(e);
+                }
             }
         }
+        Ok(())
+    }
+
+    /// Parse the blobs not cached yet into the cache, on every core when
+    /// there are many (a commit that adds or changes thousands of records):
+    /// inflating and parsing them is most of such a walk. Each run opens a
+    /// handle of its own, as `git2::Repository` is not `Sync`.
+    fn prefetch(&mut self, mut oids: Vec<Oid>) -> Result<(), HistoryError> {
+        if self.data.len() >= CACHE {
+            self.data.clear();
+        }
+        oids.sort();
+        oids.dedup();
+        oids.retain(|o| !self.data.contains_key(o) && !self.known.contains_key(o));
+        if oids.len() < PARALLEL {
+            return Ok(());
+        }
+        let path = self.repo.path().to_path_buf();
+        let fields = self.fields;
+        // One run a thread: a new handle starts with cold pack caches.
+        let run = oids.len().div_ceil(rayon::current_num_threads());
+        let parsed: Vec<Vec<(Oid, Option<Arc<Value>>)>> = oids
+            .par_chunks(run)
+            .map(|run| {
+                let repo = Repository::open(&path)
+                    .map_err(|e| HistoryError::Open(path.display().to_string(), e.message().to_string()))?;
+                run.iter()
+                    .map(|oid| Ok((*oid, read_front_matter(&repo, *oid, fields)?)))
+                    .collect::<Result<Vec<_>, HistoryError>>()
+            })
+            .collect::<Result<_, _>>()?;
+        self.data.extend(parsed.into_iter().flatten());
         Ok(())
     }
 
@@ -225,7 +307,11 @@ impl Pass<'_> {
             author: c.author.clone(),
             author_name: c.author_name.clone(),
             subject: c.subject.clone(),
-            changes: diff_fields(old.as_deref(), new.as_deref()),
+            changes: if self.fields {
+                diff_fields(old.as_deref(), new.as_deref())
+            } else {
+                Vec::new()
+            },
             transition,
             path: new_file.map(|f| f.path.clone()),
         }))
@@ -234,16 +320,10 @@ impl Pass<'_> {
     /// The front-matter of a blob; `None` when absent or not readable as a record.
     fn front_matter(&mut self, oid: Option<Oid>) -> Result<Option<Arc<Value>>, HistoryError> {
         let Some(oid) = oid else { return Ok(None) };
-        if let Some(v) = self.data.get(&oid) {
+        if let Some(v) = self.known.get(&oid).or_else(|| self.data.get(&oid)) {
             return Ok(v.clone());
         }
-        let v = parse_blob(self.repo, Path::new(""), "", oid)?
-            .ok()
-            .map(|v| Arc::new(v.record.data));
-        // Enough to bridge a file's consecutive changes; memory stays bounded.
-        if self.data.len() >= 4096 {
-            self.data.clear();
-        }
+        let v = read_front_matter(self.repo, oid, self.fields)?;
         self.data.insert(oid, v.clone());
         Ok(v)
     }
@@ -253,6 +333,30 @@ impl Pass<'_> {
             .front_matter(oid)?
             .and_then(|d| d.get("id").and_then(Value::as_str).map(str::to_string)))
     }
+}
+
+/// Blobs parsed at most at once, and the parsed blobs kept between
+/// commits: enough to bridge a file's consecutive changes, with memory
+/// bounded.
+const BATCH: usize = 2048;
+const CACHE: usize = 4096;
+/// Fewer blobs than this are parsed on one thread.
+const PARALLEL: usize = 256;
+
+/// The front-matter of blob `oid`; `None` when not readable as a record.
+/// Without `fields`, only `id` and `status` are kept.
+fn read_front_matter(repo: &Repository, oid: Oid, fields: bool) -> Result<Option<Arc<Value>>, HistoryError> {
+    Ok(parse_blob(repo, Path::new(""), "", oid)?.ok().map(|v| {
+        let data = v.record.data;
+        if fields {
+            return Arc::new(data);
+        }
+        let keep: serde_json::Map<String, Value> = ["id", "status"]
+            .into_iter()
+            .filter_map(|k| Some((k.to_string(), data.get(k)?.clone())))
+            .collect();
+        Arc::new(Value::Object(keep))
+    }))
 }
 
 /// Leaf fields that differ, by dotted path (`closure.closed_at`, `updates.2.note`).

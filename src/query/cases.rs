@@ -28,6 +28,13 @@ pub struct Case {
     pub tags: Vec<String>,
     /// Whether `status` is one of the kind's closed states.
     pub closed: bool,
+    /// The time in the kind's closure field ([`Kind::closure_field`]),
+    /// whatever the state.
+    ///
+    /// [`Kind::closure_field`]: crate::config::Kind::closure_field
+    pub closed_at: Option<DateTime<Utc>>,
+    /// `archive.archived_at`.
+    pub archived_at: Option<DateTime<Utc>>,
     /// Every front-matter field as compact JSON text: a tenth of the
     /// parsed value's memory, read back only for the few cases printed.
     /// Empty when the load did not ask for it ([`Load::fields`]).
@@ -41,6 +48,8 @@ pub struct Case {
     pub waits: Vec<(String, DateTime<Utc>)>,
     /// The lessons learned, dated (`casework lessons`); empty for most.
     pub lessons: Vec<super::lessons::Lesson>,
+    /// What `casework report` reads, when the load asked for it ([`Load::report`]).
+    pub report: Option<Box<super::report::Facts>>,
 }
 
 impl Case {
@@ -60,6 +69,8 @@ pub struct Load {
     /// Keep the whole front-matter ([`Case::fields`]); `due` needs none of
     /// it, and 100,000 records' fields are a few hundred MB.
     pub fields: bool,
+    /// Take out the report's facts ([`Case::report`]).
+    pub report: bool,
 }
 
 impl Default for Load {
@@ -68,6 +79,7 @@ impl Default for Load {
             text: false,
             soon: 2,
             fields: true,
+            report: false,
         }
     }
 }
@@ -158,10 +170,22 @@ fn case_of(ctx: &Context, rec: &Record, opts: Load) -> Result<Case, Box<Diagnost
         _ => Vec::new(),
     };
     let title = text("title").unwrap_or_default();
-    let opened = get_path(&rec.data, "opened").and_then(|v| ctx.config.calendar.time_of(v));
+    let cal = &ctx.config.calendar;
+    let time = |field: &str| get_path(&rec.data, field).and_then(|v| cal.time_of(v));
+    let opened = time("opened");
+    let closed_at = kind.closure_field().and_then(time);
     Ok(Case {
+        closed_at,
+        archived_at: time("archive.archived_at"),
+        report: opts.report.then(|| {
+            let mut facts = super::report::facts_of(cal, kind, &rec.data);
+            if closed && closed_at.is_none() {
+                facts.blob = git2::Oid::hash_object(git2::ObjectType::Blob, rec.text.as_bytes()).ok();
+            }
+            Box::new(facts)
+        }),
         path: rec.file.path.clone(),
-        lessons: super::lessons::lessons_of(&ctx.config.calendar, kind, &rec.data, opened),
+        lessons: super::lessons::lessons_of(cal, kind, &rec.data, opened),
         opened,
         owner: text("owner"),
         priority: text("priority"),

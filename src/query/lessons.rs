@@ -33,7 +33,7 @@ pub fn lessons_of(cal: &Calendar, kind: &Kind, data: &Value, opened: Option<Date
         _ => return Vec::new(),
     };
     let fallback = || {
-        closure_field(kind)
+        kind.closure_field()
             .and_then(|f| get_path(data, f))
             .and_then(|v| cal.time_of(v))
             .or(opened)
@@ -57,19 +57,6 @@ pub fn lessons_of(cal: &Calendar, kind: &Kind, data: &Value, opened: Option<Date
         })
         .filter(|l| !l.text.is_empty())
         .collect()
-}
-
-/// The field holding a kind's closure time: the one its retention counts
-/// from, else the first time set on entering a closed state other than the
-/// archive state.
-pub fn closure_field(kind: &Kind) -> Option<&str> {
-    kind.retention_from.as_deref().or_else(|| {
-        kind.transitions
-            .iter()
-            .filter(|t| kind.is_closed(&t.to) && t.to != kind.archive_state)
-            .find_map(|t| t.sets.first())
-            .map(String::as_str)
-    })
 }
 
 /// Which lessons to list.
@@ -168,11 +155,11 @@ mod tests {
     fn the_closure_field_is_the_retention_field_else_what_closing_sets() {
         let mut config = config();
         assert_eq!(
-            closure_field(&config.kinds["incident"]),
+            config.kinds["incident"].closure_field(),
             Some("closure.communicated_at")
         );
         let kind = config.kinds.get_mut("complaint").unwrap();
         kind.retention_from = None;
-        assert_eq!(closure_field(kind), Some("closure.closed_at"));
+        assert_eq!(kind.closure_field(), Some("closure.closed_at"));
     }
 }

@@ -249,7 +249,7 @@ pub fn list<'a>(ctx: &Context, cases: &'a Cases, filter: &ListFilter, sort: &Sor
                 .is_none_or(|n| c.text.as_ref().is_some_and(|t| t.contains(n.as_str())))
             && filter
                 .closed_since
-                .is_none_or(|d| c.closed && closed_at(&ctx.config, c).is_some_and(|t| cal.local_date(t) >= d))
+                .is_none_or(|d| c.closed && c.closed_at.or(c.archived_at).is_some_and(|t| cal.local_date(t) >= d))
     });
     let mut rows: Vec<(Key, Listed)> = kept
         .map(|case| {
@@ -287,14 +287,6 @@ fn owner_matches(owner: Option<&str>, want: &str) -> bool {
             .next()
             .is_some_and(|local| local.eq_ignore_ascii_case(want))
     }
-}
-
-/// When a closed case was closed: the kind's `retention_from` field, the
-/// closure time retention counts from, else its archive time.
-pub fn closed_at(config: &Config, case: &Case) -> Option<DateTime<Utc>> {
-    let kind = config.kinds.get(&case.kind)?;
-    let field = kind.retention_from.as_deref().unwrap_or("archive.archived_at");
-    get_path(&case.data(), field).and_then(|v| config.calendar.time_of(v))
 }
 
 /// A case's place in the order, taken out once so that sorting compares

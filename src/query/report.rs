@@ -10,11 +10,11 @@
 //! through a function it is given, called once for all such records.
 
 use super::cases::{Case, Cases};
-use crate::config::{Calendar, Config, Kind, SlaClock, SlaRule};
+use crate::config::{Budget, Calendar, Config, Kind, SlaRule};
 use crate::record::{get_all, get_path};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use git2::Oid;
 use indexmap::IndexMap;
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -259,19 +259,10 @@ pub struct Lesson {
     pub date: Option<String>,
 }
 
-/// The field holding the time a kind's case was closed: its
-/// `retention_from`, else the first time field set by a transition into
-/// its first closed state.
-pub fn closing_field(kind: &Kind) -> Option<&str> {
-    kind.retention_from
-        .as_deref()
-        .or_else(|| sets_into(kind, first_closed(kind)?))
-}
-
 /// The field whose time resolves a case: the first time field set by a
-/// transition into `resolved`, else the closing field.
+/// transition into `resolved`, else the closure field.
 pub fn resolve_field(kind: &Kind) -> Option<&str> {
-    sets_into(kind, "resolved").or_else(|| closing_field(kind))
+    sets_into(kind, "resolved").or_else(|| kind.closure_field())
 }
 
 /// `acknowledged_at`, for a kind one of whose transitions sets it.
@@ -283,11 +274,6 @@ pub fn acknowledge_field(kind: &Kind) -> Option<&'static str> {
         .then_some(ACK)
 }
 
-/// The kind's first closed state in the order of its states.
-fn first_closed(kind: &Kind) -> Option<&str> {
-    kind.states.iter().find(|s| kind.is_closed(s)).map(String::as_str)
-}
-
 fn sets_into<'k>(kind: &'k Kind, state: &str) -> Option<&'k str> {
     kind.transitions
         .iter()
@@ -296,15 +282,30 @@ fn sets_into<'k>(kind: &'k Kind, state: &str) -> Option<&'k str> {
         .map(String::as_str)
 }
 
-/// The closing dates of closed records that lack their closing field, by
+/// The closing dates of closed records that lack their closure field, by
 /// ID: what [`report`] asks of git, for those IDs only.
 pub type ClosingDates = Result<HashMap<String, DateTime<Utc>>, String>;
 
+/// A closed record the report asks git to date: its status, and the git
+/// blob ID of its file as loaded.
+#[derive(Debug, Clone)]
+pub struct Undated {
+    pub status: String,
+    pub blob: Option<Oid>,
+}
+
 /// The IDs' closing dates from one walk of the history: the date of the
 /// last commit that moved each into a closed state from an open one (or
-/// created it closed).
-pub fn closing_dates_from_history(config: &Config, ids: &BTreeSet<String>) -> ClosingDates {
-    let timelines = crate::history::timelines(config, Some(ids)).map_err(|e| match e {
+/// created it closed). A version of a file that the working tree still
+/// has is known without reading it from git: in a repository that
+/// imported its records, most are.
+pub fn closing_dates_from_history(config: &Config, undated: &BTreeMap<String, Undated>) -> ClosingDates {
+    let wanted: BTreeSet<String> = undated.keys().cloned().collect();
+    let known = undated
+        .iter()
+        .filter_map(|(id, u)| Some((u.blob?, (id.clone(), u.status.clone()))))
+        .collect();
+    let timelines = crate::history::transitions(config, &wanted, known).map_err(|e| match e {
         crate::history::HistoryError::NoRepository(_) => "the records are not in a git repository".to_string(),
         e => e.to_string(),
     })?;
@@ -324,33 +325,163 @@ pub fn closing_dates_from_history(config: &Config, ids: &BTreeSet<String>) -> Cl
     Ok(out)
 }
 
-/// One case with its front-matter parsed, as the report reads it.
+/// What the report reads of one case, taken out in the loading pass while
+/// its front-matter is parsed ([`Load::report`](super::cases::Load)): the
+/// report itself never parses a record.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Closure times of the ended cycles kept in `cycles`.
+    pub cycle_closures: Vec<DateTime<Utc>>,
+    /// The record has `cycles` entries (reopened by casework).
+    pub has_cycles: bool,
+    /// Each reopen's time, and whether it reopened a closed case.
+    pub reopens: Vec<(DateTime<Utc>, bool)>,
+    /// `acknowledged_at`, for a kind that sets it.
+    pub acknowledged: Option<DateTime<Utc>>,
+    /// The resolve field's time ([`resolve_field`]).
+    pub resolved: Option<DateTime<Utc>>,
+    /// The times each SLA clock of the kind reads, in the kind's order.
+    pub clocks: Vec<ClockTimes>,
+    /// `feedback`, when it is a mapping.
+    pub feedback: Option<FeedbackFacts>,
+    pub escalation: Escalation,
+    /// A `reopen_reason` is set (a reopen made by hand, without `cycles`).
+    pub reopen_reason: bool,
+    /// The git blob ID of the file, for a closed case without its closure
+    /// time (dated from history, where this version needs no reading).
+    pub blob: Option<Oid>,
+}
+
+/// The times one SLA clock reads from a case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClockTimes {
+    /// Each start of a `within` clock, with its stop if it stopped.
+    Within(Budget, Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>),
+    /// The start times of an `every` clock, oldest first.
+    Every(Budget, Vec<DateTime<Utc>>),
+    /// A `deadline` clock's date.
+    Deadline(Option<DateTime<Utc>>),
+}
+
+/// `feedback.received_at`, `.category` and `.rating`.
+#[derive(Debug, Clone, Default)]
+pub struct FeedbackFacts {
+    pub received_at: Option<DateTime<Utc>>,
+    pub category: Option<String>,
+    pub rating: Option<i64>,
+}
+
+/// How a case was escalated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Escalation {
+    #[default]
+    None,
+    /// `escalated_at` is set: its time, when readable.
+    At(Option<DateTime<Utc>>),
+    /// `escalated_to` is set without `escalated_at`.
+    Undated,
+}
+
+/// The report's facts of a case of `kind` with front-matter `data`.
+pub fn facts_of(cal: &Calendar, kind: &Kind, data: &Value) -> Facts {
+    let cycles: &[Value] = data
+        .get(crate::config::CYCLES)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let set = |k: &str| data.get(k).is_some_and(|v| !v.is_null());
+    let priority = data.get("priority").and_then(Value::as_str);
+    Facts {
+        has_cycles: !cycles.is_empty(),
+        cycle_closures: kind
+            .closure_field()
+            .map(|f| cycles.iter().filter_map(|c| time(cal, c, f)).collect())
+            .unwrap_or_default(),
+        reopens: cycles
+            .iter()
+            .filter_map(|c| {
+                let at = time(cal, c, "reopened_at")?;
+                let from_closed = c.get("from").and_then(Value::as_str).is_some_and(|s| kind.is_closed(s));
+                Some((at, from_closed))
+            })
+            .collect(),
+        acknowledged: acknowledge_field(kind).and_then(|f| time(cal, data, f)),
+        resolved: resolve_field(kind).and_then(|f| time(cal, data, f)),
+        clocks: kind
+            .sla
+            .iter()
+            .map(|clock| match &clock.rule {
+                SlaRule::Within(budgets) => ClockTimes::Within(
+                    budgets.for_priority(priority),
+                    clock
+                        .start
+                        .iter()
+                        .flat_map(|start| {
+                            get_all(data, start).into_iter().filter_map(move |(path, v)| {
+                                let t = cal.time_of(v)?;
+                                let stop = clock
+                                    .stop
+                                    .as_ref()
+                                    .and_then(|s| get_path(data, &crate::calendar::same_item(start, &path, s)))
+                                    .and_then(|v| cal.time_of(v));
+                                Some((t, stop))
+                            })
+                        })
+                        .collect(),
+                ),
+                SlaRule::Every(budgets) => {
+                    let mut times: Vec<DateTime<Utc>> = clock
+                        .start
+                        .iter()
+                        .flat_map(|f| get_all(data, f))
+                        .filter_map(|(_, v)| cal.time_of(v))
+                        .collect();
+                    times.sort();
+                    ClockTimes::Every(budgets.for_priority(priority), times)
+                }
+                SlaRule::Deadline(field) => ClockTimes::Deadline(time(cal, data, field)),
+            })
+            .collect(),
+        feedback: data.get("feedback").filter(|f| f.is_object()).map(|fb| FeedbackFacts {
+            received_at: fb.get("received_at").and_then(|v| cal.time_of(v)),
+            category: fb.get("category").and_then(Value::as_str).map(str::to_string),
+            rating: fb.get("rating").and_then(Value::as_i64),
+        }),
+        escalation: match data.get("escalated_at") {
+            Some(v) if !v.is_null() => Escalation::At(cal.time_of(v)),
+            _ if set("escalated_to") => Escalation::Undated,
+            _ => Escalation::None,
+        },
+        reopen_reason: set("reopen_reason"),
+        blob: None,
+    }
+}
+
+/// One case as the report reads it.
 struct Read<'a> {
     case: &'a Case,
     kind: &'a Kind,
-    data: Value,
+    facts: &'a Facts,
     /// Local date the current cycle closed (closed cases), when known.
     closed_on: Option<NaiveDate>,
     closed_at: Option<DateTime<Utc>>,
 }
 
 /// The report on `cases` for `window`, of every kind or of `only`, with
-/// clocks still running judged at `now`. `history` gives the closing
-/// dates of the closed records that lack their closing field; it is
-/// called at most once.
+/// clocks still running judged at `now`. `cases` must be loaded with
+/// [`Load::report`](super::cases::Load). `history` gives the closing dates
+/// of the closed records that lack their closure field; it is called at
+/// most once.
 pub fn report(
     config: &Config,
     now: DateTime<Utc>,
     cases: &Cases,
     window: &Window,
     only: Option<&str>,
-    history: impl FnOnce(&BTreeSet<String>) -> ClosingDates,
+    history: impl FnOnce(&BTreeMap<String, Undated>) -> ClosingDates,
 ) -> Report {
     let cal = &config.calendar;
     let Window { period, previous } = *window;
     let mut notes = Vec::new();
-    // A case opened after the period has nothing in it: its front-matter
-    // is not read. Those read are read in parallel.
     let wanted = |c: &&Case| only.is_none_or(|k| k == c.kind);
     let no_opened = cases.cases.iter().filter(wanted).filter(|c| c.opened.is_none()).count();
     if no_opened > 0 {
@@ -358,23 +489,21 @@ pub fn report(
             "{no_opened} case(s) have no readable `opened` time and are left out (`casework check` names them)"
         ));
     }
+    // A case opened after the period has nothing in it.
     let mut read: Vec<Read> = cases
         .cases
-        .par_iter()
-        .filter(|c| only.is_none_or(|k| k == c.kind))
+        .iter()
+        .filter(wanted)
         .filter(|c| c.opened.is_some_and(|t| cal.local_date(t) <= period.to))
         .filter_map(|case| {
             let kind = config.kinds.get(&case.kind)?;
-            let data = case.data();
-            let closed_at = if case.closed {
-                closing_field(kind).and_then(|f| time(cal, &data, f))
-            } else {
-                None
-            };
+            debug_assert!(case.report.is_some(), "cases loaded without Load::report");
+            let facts = case.report.as_deref()?;
+            let closed_at = if case.closed { case.closed_at } else { None };
             Some(Read {
                 case,
                 kind,
-                data,
+                facts,
                 closed_on: closed_at.map(|t| cal.local_date(t)),
                 closed_at,
             })
@@ -382,16 +511,22 @@ pub fn report(
         .collect();
     // Closed records without their closing field: dated by the commit
     // that closed them, one history pass for all of them.
-    let undated: BTreeSet<String> = read
+    let undated: BTreeMap<String, Undated> = read
         .iter()
         .filter(|r| r.case.closed && r.closed_at.is_none())
-        .map(|r| r.case.id.clone())
+        .map(|r| {
+            let u = Undated {
+                status: r.case.status.clone(),
+                blob: r.facts.blob,
+            };
+            (r.case.id.clone(), u)
+        })
         .collect();
     if !undated.is_empty() {
         match history(&undated) {
             Ok(dates) => {
                 let mut from_git = 0;
-                for r in read.iter_mut().filter(|r| undated.contains(&r.case.id)) {
+                for r in read.iter_mut().filter(|r| undated.contains_key(&r.case.id)) {
                     if let Some(at) = dates.get(&r.case.id) {
                         r.closed_at = Some(*at);
                         r.closed_on = Some(cal.local_date(*at));
@@ -446,7 +581,7 @@ pub fn report(
     for r in &read {
         let Some(k) = kinds.get_mut(&r.case.kind) else { continue };
         let kind = r.kind;
-        let data = &r.data;
+        let facts = r.facts;
         let Some(opened) = r.case.opened else { continue };
         let opened_in = period.contains(cal.local_date(opened));
         if opened_in {
@@ -454,19 +589,7 @@ pub fn report(
         }
 
         // Closures: the current cycle's, and those of ended cycles kept in `cycles`.
-        let cycles: &[Value] = data
-            .get(crate::config::CYCLES)
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice);
-        let mut closures: Vec<NaiveDate> = closing_field(kind)
-            .map(|f| {
-                cycles
-                    .iter()
-                    .filter_map(|c| time(cal, c, f))
-                    .map(|t| cal.local_date(t))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut closures: Vec<NaiveDate> = facts.cycle_closures.iter().map(|t| cal.local_date(*t)).collect();
         let unknown = r.case.closed && r.closed_on.is_none();
         if unknown {
             k.closed_date_unknown += 1;
@@ -478,13 +601,10 @@ pub fn report(
         }
         // Closed at the end: the last closure or reopen from a closed
         // state up to the end is a closure.
-        let reopens: Vec<(NaiveDate, bool)> = cycles
+        let reopens: Vec<(NaiveDate, bool)> = facts
+            .reopens
             .iter()
-            .filter_map(|c| {
-                let at = time(cal, c, "reopened_at")?;
-                let from_closed = c.get("from").and_then(Value::as_str).is_some_and(|s| kind.is_closed(s));
-                Some((cal.local_date(at), from_closed))
-            })
+            .map(|(t, from_closed)| (cal.local_date(*t), *from_closed))
             .collect();
         let last_closure = closures.iter().filter(|d| **d <= period.to).max();
         let last_reopen = reopens
@@ -502,13 +622,11 @@ pub fn report(
         }
 
         // Durations, for the cases acknowledged or resolved in the period.
-        if let Some(f) = acknowledge_field(kind)
-            && let Some(t) = time(cal, data, f).filter(|t| in_period(Some(*t)))
-        {
+        if let Some(t) = facts.acknowledged.filter(|t| in_period(Some(*t))) {
             ack.entry(&kind.name).or_default().push(business_days(cal, opened, t));
         }
-        let resolved_at = resolve_field(kind).and_then(|f| time(cal, data, f)).or_else(|| {
-            (resolve_field(kind) == closing_field(kind))
+        let resolved_at = facts.resolved.or_else(|| {
+            (resolve_field(kind) == kind.closure_field())
                 .then_some(r.closed_at)
                 .flatten()
         });
@@ -522,37 +640,38 @@ pub fn report(
         // SLA compliance of the cases opened in the period.
         if opened_in {
             let per_clock = sla.entry(&kind.name).or_default();
-            for clock in &kind.sla {
+            for (clock, times) in kind.sla.iter().zip(&facts.clocks) {
                 let tally = per_clock.entry(&clock.name).or_default();
-                for outcome in judge_clock(clock, cal, data, resolved_at.or(r.closed_at), r.closed_at, now) {
+                for outcome in judge_clock(times, cal, resolved_at.or(r.closed_at), r.closed_at, now) {
                     tally[outcome as usize] += 1;
                 }
             }
         }
 
         // Feedback received in the period (without `received_at`: closed in it).
-        if let Some(fb) = data.get("feedback").filter(|f| f.is_object()) {
-            let received = match fb.get("received_at").and_then(|v| cal.time_of(v)) {
+        if let Some(fb) = &facts.feedback {
+            let received = match fb.received_at {
                 Some(t) => in_period(Some(t)),
                 None => closed_in,
             };
             if received {
-                match fb.get("category").and_then(Value::as_str) {
+                match fb.category.as_deref() {
                     Some("positive") => k.feedback.positive += 1,
                     Some("negative") => k.feedback.negative += 1,
                     Some("suggestion") => k.feedback.suggestion += 1,
                     _ => {}
                 }
-                if let Some(n) = fb.get("rating").and_then(Value::as_i64) {
+                if let Some(n) = fb.rating {
                     ratings.entry(&kind.name).or_default().push(n);
                 }
             }
         }
 
         // Escalations: escalated in the period, or (with no date) opened in it and escalated.
-        let escalated = match data.get("escalated_at") {
-            Some(v) if !v.is_null() => in_period(cal.time_of(v)),
-            _ => opened_in && data.get("escalated_to").is_some_and(|v| !v.is_null()),
+        let escalated = match facts.escalation {
+            Escalation::At(t) => in_period(t),
+            Escalation::Undated => opened_in,
+            Escalation::None => false,
         };
         if escalated {
             k.escalations.ids.push(r.case.id.clone());
@@ -560,8 +679,8 @@ pub fn report(
 
         // Reopened in the period: a `cycles` entry reopened in it; a
         // `reopen_reason` with no cycles (no date) counts when opened in it.
-        let reopened = if cycles.is_empty() {
-            let by_hand = opened_in && data.get("reopen_reason").is_some_and(|v| !v.is_null());
+        let reopened = if !facts.has_cycles {
+            let by_hand = opened_in && facts.reopen_reason;
             reopen_undated += usize::from(by_hand);
             by_hand
         } else {
@@ -572,24 +691,12 @@ pub fn report(
         }
 
         // Lessons of the cases closed in the period.
-        if closed_in && let Some(Value::Array(items)) = data.get("lessons") {
-            for item in items {
-                let (text, date) = match item {
-                    Value::String(s) => (s.clone(), None),
-                    Value::Object(m) => (
-                        m.get("text").and_then(Value::as_str).unwrap_or_default().to_string(),
-                        m.get("date").and_then(Value::as_str).map(str::to_string),
-                    ),
-                    _ => continue,
-                };
-                if !text.trim().is_empty() {
-                    k.lessons.push(Lesson {
-                        id: r.case.id.clone(),
-                        text,
-                        date,
-                    });
-                }
-            }
+        if closed_in {
+            k.lessons.extend(r.case.lessons.iter().map(|l| Lesson {
+                id: r.case.id.clone(),
+                text: l.text.clone(),
+                date: l.at.map(|t| cal.local_date(t).to_string()),
+            }));
         }
     }
     if reopen_undated > 0 {
@@ -731,65 +838,41 @@ pub enum Outcome {
     Pending = 2,
 }
 
-/// How each start of a clock ended: `within` met when its stop field's
-/// time is at or before the deadline; `every` met when no gap between
-/// its start times, and up to `end` (when the case left the clock's
-/// states: resolved), was longer than the budget; `deadline` met when the
-/// case was closed (`closed`) by the end of that date. A clock not stopped
-/// is missed once `now` is past its deadline, else pending.
+/// How each start of a clock ended: `within` met when its stop time is at
+/// or before the deadline; `every` met when no gap between its start times,
+/// and up to `end` (when the case left the clock's states: resolved), was
+/// longer than the budget; `deadline` met when the case was closed
+/// (`closed`) by the end of that date. A clock not stopped is missed once
+/// `now` is past its deadline, else pending.
 pub fn judge_clock(
-    clock: &SlaClock,
+    times: &ClockTimes,
     cal: &Calendar,
-    data: &Value,
     end: Option<DateTime<Utc>>,
     closed: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Vec<Outcome> {
-    let priority = data.get("priority").and_then(Value::as_str);
     let by = |stop: Option<DateTime<Utc>>, deadline: DateTime<Utc>| match stop {
         Some(s) if s <= deadline => Outcome::Met,
         Some(_) => Outcome::Missed,
         None if now > deadline => Outcome::Missed,
         None => Outcome::Pending,
     };
-    match &clock.rule {
-        SlaRule::Within(budgets) => {
-            let budget = budgets.for_priority(priority);
-            let mut out = Vec::new();
-            for start in &clock.start {
-                for (path, v) in get_all(data, start) {
-                    let Some(t) = cal.time_of(v) else { continue };
-                    let stop = clock
-                        .stop
-                        .as_ref()
-                        .and_then(|s| get_path(data, &crate::calendar::same_item(start, &path, s)))
-                        .and_then(|v| cal.time_of(v));
-                    out.push(by(stop, cal.add_budget(t, budget)));
-                }
-            }
-            out
-        }
-        SlaRule::Every(budgets) => {
-            let budget = budgets.for_priority(priority);
-            let mut times: Vec<DateTime<Utc>> = clock
-                .start
-                .iter()
-                .flat_map(|f| get_all(data, f))
-                .filter_map(|(_, v)| cal.time_of(v))
-                .filter(|t| end.is_none_or(|e| *t <= e))
-                .collect();
-            times.sort();
+    match times {
+        ClockTimes::Within(budget, starts) => starts
+            .iter()
+            .map(|(start, stop)| by(*stop, cal.add_budget(*start, *budget)))
+            .collect(),
+        ClockTimes::Every(budget, all) => {
+            let times: Vec<DateTime<Utc>> = all.iter().copied().filter(|t| end.is_none_or(|e| *t <= e)).collect();
             let Some(last) = times.last().copied() else {
                 return Vec::new();
             };
-            let gaps_met = times.windows(2).all(|w| w[1] <= cal.add_budget(w[0], budget));
-            let outcome = by(end, cal.add_budget(last, budget));
+            let gaps_met = times.windows(2).all(|w| w[1] <= cal.add_budget(w[0], *budget));
+            let outcome = by(end, cal.add_budget(last, *budget));
             vec![if gaps_met { outcome } else { Outcome::Missed }]
         }
-        SlaRule::Deadline(field) => match get_path(data, field).and_then(|v| cal.time_of(v)) {
-            Some(t) => vec![by(closed, cal.end_of_day(cal.local_date(t)))],
-            None => Vec::new(),
-        },
+        ClockTimes::Deadline(Some(t)) => vec![by(closed, cal.end_of_day(cal.local_date(*t)))],
+        ClockTimes::Deadline(None) => Vec::new(),
     }
 }
 

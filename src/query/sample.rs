@@ -12,10 +12,8 @@
 //! between releases of `rand`.
 
 use super::cases::{Case, Cases};
-use super::lessons::closure_field;
 use crate::config::{Calendar, Kind};
 use crate::context::Context;
-use crate::record::get_path;
 use crate::schema::KindSchema;
 use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use rand_chacha::ChaCha8Rng;
@@ -121,19 +119,24 @@ pub struct Sample {
 pub fn sample(ctx: &Context, all: &Cases, q: &SampleQuery) -> Sample {
     let cal = &ctx.config.calendar;
     let kind = ctx.config.kinds.get(&q.kind);
+    // The field the population is dated by, named in the output.
     let field = match kind {
-        Some(_) if q.archived => "archive.archived_at".to_string(),
-        Some(k) => closure_field(k).unwrap_or("archive.archived_at").to_string(),
-        None => String::new(),
-    };
+        Some(_) if q.archived => "archive.archived_at",
+        Some(k) => k.closure_field().unwrap_or("archive.archived_at"),
+        None => "",
+    }
+    .to_string();
     let mut population: Vec<(&Case, DateTime<Utc>)> = all
         .cases
         .iter()
         .filter(|c| c.kind == q.kind && c.closed)
         .filter(|c| !q.archived || kind.is_some_and(|k| c.status == k.archive_state))
         .filter_map(|c| {
-            // Only the kind's closed cases are parsed again, once each.
-            let at = get_path(&c.data(), &field).and_then(|v| cal.time_of(v))?;
+            let at = if field == "archive.archived_at" {
+                c.archived_at
+            } else {
+                c.closed_at
+            }?;
             q.period.contains(cal, at).then_some((c, at))
         })
         .collect();

@@ -321,10 +321,12 @@ fn escalations_reopened_cases_and_lessons_of_the_period() {
         json!({"count": 2, "ids": ["REQ-2026-0002", "REQ-2026-0003"]})
     );
     assert_eq!(req["reopened"], json!({"count": 1, "ids": ["REQ-2026-0005"]}));
+    // Dated as the lessons register dates them: a lesson without a date of
+    // its own by the case's closure.
     assert_eq!(
         req["lessons"],
         json!([
-            {"id": "REQ-2026-0001", "text": "Check the refund queue daily.", "date": null},
+            {"id": "REQ-2026-0001", "text": "Check the refund queue daily.", "date": "2026-10-14"},
             {"id": "REQ-2026-0004", "text": "Confirm the bank details first.", "date": "2026-10-01"},
         ])
     );
@@ -487,6 +489,38 @@ fn a_closed_record_without_its_closing_field_is_dated_by_its_commit() {
         "{notes:?}"
     );
     // Closed on the 15th: in November it is neither closed nor open.
+    let nov = json_of(&repo, &["--period", "2026-11", "--kind", "order"]);
+    assert_eq!(counts(&nov["kinds"]["order"]), (0, 0, 0));
+}
+
+/// An import of 300 closed orders without `closed_at`, committed on
+/// 2026-10-05, then every file edited on 2026-11-03 without a change of
+/// state. The import's versions are no longer in the working tree, so the
+/// history pass reads them from git (in parallel: more than a few hundred);
+/// the edit's versions it knows from the loading pass. Each is closed by
+/// the import, not by the edit.
+#[test]
+fn an_imported_then_edited_closed_record_is_dated_by_the_import() {
+    let repo = Repo::with_history();
+    let text = |n: usize, tag: &str| {
+        let extra = format!(
+            "{CUSTOMER}delivered_at: 2026-10-01T09:00:00Z\nfeedback_requested_at: 2026-10-01T10:00:00Z\ntags: [{tag}]\n"
+        );
+        record(&format!("ORD-2026-{n:04}"), "order", "closed", &extra)
+            .replace("opened: 2026-11-02T09:14:00Z", "opened: 2026-10-01T09:00:00Z")
+    };
+    const N: usize = 300;
+    for n in 1..=N {
+        repo.write(&format!("records/order/ORD-2026-{n:04}.md"), text(n, "imported"));
+    }
+    repo.commit(by("ann@example.com", "2026-10-05T12:00:00Z"), "Import 300 orders");
+    for n in 1..=N {
+        repo.write(&format!("records/order/ORD-2026-{n:04}.md"), text(n, "reviewed"));
+    }
+    repo.commit(by("ann@example.com", "2026-11-03T12:00:00Z"), "Tag the imported orders");
+    let oct = json_of(&repo, &["--period", "2026-10", "--kind", "order"]);
+    assert_eq!(counts(&oct["kinds"]["order"]), (N as u64, N as u64, 0));
+    assert_eq!(oct["kinds"]["order"]["closed_date_unknown"], 0);
     let nov = json_of(&repo, &["--period", "2026-11", "--kind", "order"]);
     assert_eq!(counts(&nov["kinds"]["order"]), (0, 0, 0));
 }
