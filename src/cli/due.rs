@@ -51,7 +51,6 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
         args.rev.as_deref(),
         Load {
             soon: args.within,
-            fields: false,
             ..Load::default()
         },
     )?;

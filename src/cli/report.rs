@@ -79,7 +79,6 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let now = super::now()?;
     let w = window(&args, config.calendar.local_date(now))?;
     let load = Load {
-        fields: false,
         report: true,
         ..Load::default()
     };

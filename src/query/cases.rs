@@ -35,9 +35,11 @@ pub struct Case {
     pub closed_at: Option<DateTime<Utc>>,
     /// `archive.archived_at`.
     pub archived_at: Option<DateTime<Utc>>,
-    /// Every front-matter field as compact JSON text: a tenth of the
-    /// parsed value's memory, read back only for the few cases printed.
-    /// Empty when the load did not ask for it ([`Load::fields`]).
+    /// Every front-matter field as JSON text, as `serde_json`'s pretty
+    /// printer writes it: a fraction of the parsed value's memory, read back
+    /// only for the few cases a query looks into, and what `list --format
+    /// json` prints as it is. Empty when the load did not ask for it
+    /// ([`Load::fields`]).
     pub fields: String,
     /// Title and body, lower-cased, when the load asked for text search.
     pub text: Option<String>,
@@ -66,8 +68,9 @@ pub struct Load {
     pub text: bool,
     /// Look-ahead of "due soon", in business days.
     pub soon: u32,
-    /// Keep the whole front-matter ([`Case::fields`]); `due` needs none of
-    /// it, and 100,000 records' fields are a few hundred MB.
+    /// Keep the whole front-matter ([`Case::fields`]): `list` prints it or
+    /// sorts by a field of it; the other queries need none of it, and
+    /// 100,000 records' fields are a few hundred MB.
     pub fields: bool,
     /// Take out the report's facts ([`Case::report`]).
     pub report: bool,
@@ -78,7 +81,7 @@ impl Default for Load {
         Load {
             text: false,
             soon: 2,
-            fields: true,
+            fields: false,
             report: false,
         }
     }
@@ -193,7 +196,7 @@ fn case_of(ctx: &Context, rec: &Record, opts: Load) -> Result<Case, Box<Diagnost
         tags,
         closed,
         fields: if opts.fields {
-            serde_json::to_string(&rec.data).unwrap_or_default()
+            serde_json::to_string_pretty(&rec.data).unwrap_or_default()
         } else {
             String::new()
         },
