@@ -85,7 +85,7 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let (ctx, cases) = super::load_cases(g, args.rev.as_deref(), load)?;
     let config = &ctx.config;
     let r = report::report(config, ctx.now, &cases, &w, args.kind.as_deref(), |ids| {
-        report::closing_dates_from_history(config, ids)
+        report::closing_dates_from_history(config, ids, args.rev.as_deref())
     });
     match args.format {
         ReportFormat::Json => outln!(

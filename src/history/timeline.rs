@@ -79,7 +79,7 @@ pub fn timelines(
     config: &Config,
     wanted: Option<&BTreeSet<String>>,
 ) -> Result<BTreeMap<String, Timeline>, HistoryError> {
-    walk_timelines(config, wanted, true, HashMap::new())
+    walk_timelines(config, wanted, true, HashMap::new(), None)
 }
 
 /// [`timelines`] without the field changes (`changes` empty): the
@@ -87,10 +87,12 @@ pub fn timelines(
 /// many records, at a fraction of the memory. `known` gives the `id` and
 /// `status` of blobs the caller has read already (the working tree's
 /// files, by their git blob ID): those are never read from git again.
+/// The history is that of commit `rev` (a query as of it), else of HEAD.
 pub fn transitions(
     config: &Config,
     wanted: &BTreeSet<String>,
     known: HashMap<Oid, (String, String)>,
+    rev: Option<&str>,
 ) -> Result<BTreeMap<String, Timeline>, HistoryError> {
     let known = known
         .into_iter()
@@ -99,7 +101,7 @@ pub fn transitions(
             (oid, Some(Arc::new(v)))
         })
         .collect();
-    walk_timelines(config, Some(wanted), false, known)
+    walk_timelines(config, Some(wanted), false, known, rev)
 }
 
 fn walk_timelines(
@@ -107,6 +109,7 @@ fn walk_timelines(
     wanted: Option<&BTreeSet<String>>,
     fields: bool,
     known: HashMap<Oid, Option<Arc<Value>>>,
+    rev: Option<&str>,
 ) -> Result<BTreeMap<String, Timeline>, HistoryError> {
     let repo = Repository::discover(&config.root)
         .map_err(|_| HistoryError::NoRepository(config.root.display().to_string()))?;
@@ -117,7 +120,15 @@ fn walk_timelines(
         .map(|id| (id.clone(), Vec::new()))
         .collect();
     let mut cut_at = None;
-    if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
+    let tip = match rev {
+        Some(rev) => Some(
+            repo.revparse_single(rev)
+                .and_then(|o| o.peel_to_commit())
+                .map_err(|_| HistoryError::UnknownRevision(rev.to_string()))?,
+        ),
+        None => repo.head().and_then(|h| h.peel_to_commit()).ok(),
+    };
+    if let Some(head) = tip {
         let mut walk = repo.revwalk()?;
         walk.set_sorting(Sort::TOPOLOGICAL)?;
         walk.push(head.id())?;

@@ -299,13 +299,19 @@ pub struct Undated {
 /// created it closed). A version of a file that the working tree still
 /// has is known without reading it from git: in a repository that
 /// imported its records, most are.
-pub fn closing_dates_from_history(config: &Config, undated: &BTreeMap<String, Undated>) -> ClosingDates {
+///
+/// The history is that of `rev` for a report as of that commit, else HEAD's.
+pub fn closing_dates_from_history(
+    config: &Config,
+    undated: &BTreeMap<String, Undated>,
+    rev: Option<&str>,
+) -> ClosingDates {
     let wanted: BTreeSet<String> = undated.keys().cloned().collect();
     let known = undated
         .iter()
         .filter_map(|(id, u)| Some((u.blob?, (id.clone(), u.status.clone()))))
         .collect();
-    let timelines = crate::history::transitions(config, &wanted, known).map_err(|e| match e {
+    let timelines = crate::history::transitions(config, &wanted, known, rev).map_err(|e| match e {
         crate::history::HistoryError::NoRepository(_) => "the records are not in a git repository".to_string(),
         e => e.to_string(),
     })?;

@@ -525,6 +525,33 @@ fn an_imported_then_edited_closed_record_is_dated_by_the_import() {
     assert_eq!(counts(&nov["kinds"]["order"]), (0, 0, 0));
 }
 
+/// As of a commit, a closing date comes from that commit's history: a
+/// later reopen and second closure (on HEAD) is no part of it.
+#[test]
+fn a_report_as_of_a_commit_dates_closures_from_that_commits_history() {
+    let repo = closed_without_its_closing_field();
+    let closed = repo.sha("HEAD");
+    let path = "records/order/ORD-2026-0004.md";
+    let text = repo.read(path);
+    repo.write_commit(
+        by("ann@example.com", "2026-11-20T10:00:00Z"),
+        path,
+        text.replace("status: closed", "status: feedback_received"),
+        "ORD-2026-0004: the customer wrote again",
+    );
+    repo.write_commit(
+        by("ann@example.com", "2026-11-25T10:00:00Z"),
+        path,
+        text,
+        "ORD-2026-0004: closed again",
+    );
+    let as_of = json_of(&repo, &["--rev", &closed, "--period", "2026-10", "--kind", "order"]);
+    assert_eq!(counts(&as_of["kinds"]["order"]), (1, 1, 0));
+    // On HEAD the last closure is November's.
+    let now = json_of(&repo, &["--period", "2026-10", "--kind", "order"]);
+    assert_eq!(counts(&now["kinds"]["order"]), (1, 0, 1));
+}
+
 #[test]
 fn a_closing_date_git_cannot_give_is_said_not_guessed() {
     let repo = closed_without_its_closing_field();
