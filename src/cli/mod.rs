@@ -14,6 +14,7 @@ macro_rules! out {
     ($($t:tt)*) => { $crate::cli::emit(&format!($($t)*)) };
 }
 
+mod build;
 mod check;
 mod completions;
 mod due;
@@ -119,6 +120,8 @@ pub enum Command {
         about = "Periodic summary per kind: opened, closed, times to acknowledge and resolve, SLA compliance, feedback, trends"
     )]
     Report(report::Args),
+    #[command(about = "Render the static site: dashboard, boards, overdue list, lessons, archive, case pages, reports")]
+    Build(build::Args),
     #[command(about = "Print a kind's JSON Schema, or list the kinds")]
     Schema(schema::Args),
     #[command(about = "Print a shell completion script")]
@@ -393,6 +396,7 @@ pub fn main() -> ExitCode {
         Command::Sample(a) => sample::run(&globals, a),
         Command::Lessons(a) => lessons::run(&globals, a),
         Command::Report(a) => report::run(&globals, a),
+        Command::Build(a) => build::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),
         Command::Completions(a) => completions::run(a),
     };

@@ -234,6 +234,10 @@ pub struct Site {
     pub title: String,
     pub redact: Vec<String>,
     pub base_url: Option<String>,
+    /// Publish archived cases' pages (`archived = "full"`); by default an
+    /// archived case is only a line of the archive index (procedure 003:
+    /// archived records are for authorised personnel).
+    pub archived_full: bool,
 }
 
 /// One kind of case: its ID format, schema, states and workflow.
@@ -559,7 +563,19 @@ impl Validator<'_> {
             title: raw.site.title.clone().unwrap_or_else(|| "Case records".into()),
             redact: raw.site.redact.iter().map(|r| r.get_ref().clone()).collect(),
             base_url: raw.site.base_url.clone(),
+            archived_full: raw.site.archived.as_ref().is_some_and(|a| a.get_ref() == "full"),
         };
+        if let Some(a) = &raw.site.archived
+            && !matches!(a.get_ref().as_str(), "index" | "full")
+        {
+            self.fail(
+                a,
+                format!(
+                    "`site.archived` is {:?}: it takes \"index\" (the default) or \"full\"",
+                    a.get_ref()
+                ),
+            );
+        }
         for r in &raw.site.redact {
             if r.get_ref().is_empty() || r.get_ref().split('.').any(str::is_empty) {
                 self.fail(

@@ -82,6 +82,7 @@ pub struct RawSite {
     #[serde(default)]
     pub redact: Vec<S<String>>,
     pub base_url: Option<String>,
+    pub archived: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

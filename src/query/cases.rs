@@ -43,6 +43,8 @@ pub struct Case {
     pub fields: String,
     /// Title and body, lower-cased, when the load asked for text search.
     pub text: Option<String>,
+    /// The Markdown body as written, when the load asked for it (the site).
+    pub body: Option<String>,
     /// The SLA clocks running at `now` (none for a closed case).
     pub clocks: Vec<Clock>,
     /// Waits for the customer that are over at `now` (a request resolved
@@ -74,6 +76,8 @@ pub struct Load {
     pub fields: bool,
     /// Take out the report's facts ([`Case::report`]).
     pub report: bool,
+    /// Keep the Markdown body ([`Case::body`]).
+    pub body: bool,
 }
 
 impl Default for Load {
@@ -83,6 +87,7 @@ impl Default for Load {
             soon: 2,
             fields: false,
             report: false,
+            body: false,
         }
     }
 }
@@ -206,6 +211,7 @@ fn case_of(ctx: &Context, rec: &Record, opts: Load) -> Result<Case, Box<Diagnost
             super::due::waits_over(&ctx.config, kind, &status, &rec.data, ctx.now)
         },
         text: opts.text.then(|| format!("{title}\n{}", rec.body()).to_lowercase()),
+        body: opts.body.then(|| rec.body().to_string()),
         clocks,
         id,
         kind: kind_name,
