@@ -7,6 +7,8 @@
 //! and each `invalid/<case>/` holds the records (and optional `setup.json`)
 //! of one finding, with the findings expected in `expected.json`.
 
+#[path = "cli/site.rs"]
+mod site;
 #[path = "cli/support.rs"]
 mod support;
 
