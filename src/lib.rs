@@ -20,4 +20,5 @@ pub mod output;
 pub mod query;
 pub mod record;
 pub mod schema;
+pub mod site;
 pub mod workflow;

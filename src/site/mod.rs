@@ -1,0 +1,5 @@
+//! The published site.
+
+pub mod charts;
+pub mod markdown;
+pub mod redact;
