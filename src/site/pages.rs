@@ -483,7 +483,7 @@ pub fn trends(reports: &[(String, report::Report)]) -> Page {
                 name: k.clone(),
                 values: last
                     .iter()
-                    .map(|(_, r)| r.kinds.get(k).and_then(f).unwrap_or(0.0))
+                    .map(|(_, r)| r.kinds.get(k).and_then(f).unwrap_or(f64::NAN))
                     .collect(),
             })
             .collect()
@@ -511,7 +511,13 @@ pub fn trends(reports: &[(String, report::Report)]) -> Page {
             "SLA compliance (% of clocks met)",
             "Median time to resolve",
         ])
-        .map(|(c, title)| json!({ "title": title, "svg": c.svg, "header": c.table.header, "rows": c.table.rows }))
+        .map(|(c, title)| {
+            let mut header = c.table.header.clone();
+            if let Some(first) = header.first_mut() {
+                *first = "Month".into();
+            }
+            json!({ "title": title, "svg": c.svg, "header": header, "rows": c.table.rows })
+        })
         .collect();
     Page {
         path: "trends.html".into(),
