@@ -152,6 +152,115 @@ fn board_filters_by_owner_and_text_and_restores_them_from_the_url_hash() -> Resu
     walk_board(&chromium, site.path(), &FIXTURE, &artifacts.join("board.png"))
 }
 
+/// The request board of the sample records, built by `casework build`, with
+/// one more open request whose title is an XSS payload.
+const BUILT: Board = Board {
+    kind: "request",
+    all: Shown {
+        ids: &[
+            "REQ-2026-0008",
+            "REQ-2026-0099",
+            "REQ-2026-0004",
+            "REQ-2026-0007",
+            "REQ-2026-0003",
+            "REQ-2026-0005",
+            "REQ-2026-0006",
+        ],
+        count: "7 of 7 cases shown",
+    },
+    owner: "j.smith@example.com",
+    owner_shown: Shown {
+        ids: &["REQ-2026-0008", "REQ-2026-0003", "REQ-2026-0006"],
+        count: "3 of 7 cases shown",
+    },
+    text: "assembly",
+    text_shown: Shown {
+        ids: &["REQ-2026-0008", "REQ-2026-0006"],
+        count: "2 of 7 cases shown",
+    },
+    text_hash: "#owner=j.smith%40example.com&q=assembly",
+    links: &[
+        Link {
+            hash: "#owner=r.okafor%40example.com&category=quality",
+            controls: ["r.okafor@example.com", "quality", ""],
+            shown: Shown {
+                ids: &["REQ-2026-0007"],
+                count: "1 of 7 cases shown",
+            },
+        },
+        Link {
+            hash: "#q=CUSHION",
+            controls: ["", "", "CUSHION"],
+            shown: Shown {
+                ids: &["REQ-2026-0007"],
+                count: "1 of 7 cases shown",
+            },
+        },
+        Link {
+            hash: "#owner=a.khan@example.com&q=%3CIMG",
+            controls: ["a.khan@example.com", "", "<IMG"],
+            shown: Shown {
+                ids: &["REQ-2026-0099"],
+                count: "1 of 7 cases shown",
+            },
+        },
+    ],
+    hostile_text: Some("<img src=x onerror=\"window.__xss=1\">"),
+};
+
+/// The same walk on the site `casework build` writes from the sample
+/// records, opened from file:// as a reader would open it.
+#[test]
+fn the_built_board_filters_in_the_browser_and_its_hostile_title_is_inert() -> Result<()> {
+    let Some(chromium) = chromium()? else {
+        return Ok(());
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir()?;
+    let repo = tmp.path().join("records-repo");
+    copy_tree(&root.join("sample-records"), &repo)?;
+    let _ = fs::remove_dir_all(repo.join("_site"));
+    fs::write(
+        repo.join("records/request/REQ-2026-0099.md"),
+        "---\nid: REQ-2026-0099\nkind: request\ntitle: \"<img src=x onerror=\\\"window.__xss=1\\\">\"\nstatus: new\n\
+opened: 2026-11-20T09:00:00Z\nowner: a.khan@example.com\ncategory: billing\ncustomer:\n  name: Eve\n  preferred_channel: email\n\
+request_type: inquiry\n---\n## Summary\n\n<script>window.__xss=2</script>\n",
+    )?;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_casework"))
+        .args(["-C"])
+        .arg(&repo)
+        .args(["build", "-q"])
+        .env("CASEWORK_NOW", "2026-11-23T12:00:00Z")
+        .output()?;
+    ensure!(
+        out.status.success(),
+        "casework build failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let artifacts = root.join("target/browser-artifacts");
+    fs::create_dir_all(&artifacts)?;
+    walk_board(
+        &chromium,
+        &repo.join("_site"),
+        &BUILT,
+        &artifacts.join("board-built.png"),
+    )
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &dest)?;
+        } else {
+            fs::copy(entry.path(), dest)?;
+        }
+    }
+    Ok(())
+}
+
 /// The browser to use, or `None` (said on stderr) when the test may skip.
 fn chromium() -> Result<Option<PathBuf>> {
     let (path, source) = match std::env::var_os("CHROMIUM") {

@@ -213,12 +213,12 @@ pub fn board(p: &Published, kind: &Kind, cases: &Cases, now: DateTime<Utc>) -> P
                         "owner": p.owner(c), "category": category(c),
                         "priority": p.field("priority", c.priority.as_deref()).unwrap_or_default(),
                         "text": format!("{} {title}", c.id).to_lowercase(),
-                        "age": c.opened.map_or(0.0, |o| report::business_days(cal, o, now).floor()),
+                        "age": c.opened.map_or(0, |o| report::business_days(cal, o, now).floor() as i64),
                         "sla": sla, "sla_state": sla_state,
                     })
                 })
                 .collect();
-            json!({ "state": s, "cards": cards })
+            json!({ "state": s, "label": s.replace('_', " "), "cards": cards })
         })
         .collect();
     Page {
