@@ -88,9 +88,10 @@ pub fn timelines(
 /// `status` of blobs the caller has read already (the working tree's
 /// files, by their git blob ID): those are never read from git again.
 /// The history is that of commit `rev` (a query as of it), else of HEAD.
+/// `wanted` `None` gives the transitions of every record history has seen.
 pub fn transitions(
     config: &Config,
-    wanted: &BTreeSet<String>,
+    wanted: Option<&BTreeSet<String>>,
     known: HashMap<Oid, (String, String)>,
     rev: Option<&str>,
 ) -> Result<BTreeMap<String, Timeline>, HistoryError> {
@@ -101,7 +102,7 @@ pub fn transitions(
             (oid, Some(Arc::new(v)))
         })
         .collect();
-    walk_timelines(config, Some(wanted), false, known, rev)
+    walk_timelines(config, wanted, false, known, rev)
 }
 
 fn walk_timelines(

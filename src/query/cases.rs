@@ -54,6 +54,10 @@ pub struct Case {
     pub lessons: Vec<super::lessons::Lesson>,
     /// What `casework report` reads, when the load asked for it ([`Load::report`]).
     pub report: Option<Box<super::report::Facts>>,
+    /// The git blob ID of the file's bytes ([`Load::blobs`]; also for a
+    /// closed case without its closure time when the report's facts are
+    /// taken): a history walk need not read that version from git.
+    pub blob: Option<git2::Oid>,
 }
 
 impl Case {
@@ -78,6 +82,8 @@ pub struct Load {
     pub report: bool,
     /// Keep the Markdown body ([`Case::body`]).
     pub body: bool,
+    /// Hash every file's bytes as git would ([`Case::blob`]).
+    pub blobs: bool,
 }
 
 impl Default for Load {
@@ -88,6 +94,7 @@ impl Default for Load {
             fields: false,
             report: false,
             body: false,
+            blobs: false,
         }
     }
 }
@@ -185,13 +192,14 @@ fn case_of(ctx: &Context, rec: &Record, opts: Load) -> Result<Case, Box<Diagnost
     Ok(Case {
         closed_at,
         archived_at: time("archive.archived_at"),
-        report: opts.report.then(|| {
-            let mut facts = super::report::facts_of(cal, kind, &rec.data);
-            if closed && closed_at.is_none() {
-                facts.blob = git2::Oid::hash_object(git2::ObjectType::Blob, rec.text.as_bytes()).ok();
-            }
-            Box::new(facts)
-        }),
+        report: opts
+            .report
+            .then(|| Box::new(super::report::facts_of(cal, kind, &rec.data))),
+        // A closed case without its closure time is dated from history,
+        // where the version the working tree has then needs no reading.
+        blob: (opts.blobs || (opts.report && closed && closed_at.is_none()))
+            .then(|| git2::Oid::hash_object(git2::ObjectType::Blob, rec.text.as_bytes()).ok())
+            .flatten(),
         path: rec.file.path.clone(),
         lessons: super::lessons::lessons_of(cal, kind, &rec.data, opened),
         opened,

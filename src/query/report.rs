@@ -311,13 +311,22 @@ pub fn closing_dates_from_history(
         .iter()
         .filter_map(|(id, u)| Some((u.blob?, (id.clone(), u.status.clone()))))
         .collect();
-    let timelines = crate::history::transitions(config, &wanted, known, rev).map_err(|e| match e {
+    let timelines = crate::history::transitions(config, Some(&wanted), known, rev).map_err(|e| match e {
         crate::history::HistoryError::NoRepository(_) => "the records are not in a git repository".to_string(),
         e => e.to_string(),
     })?;
+    Ok(closing_dates(config, &timelines))
+}
+
+/// From timelines: the date of the last commit that moved each case into a
+/// closed state from an open one (or created it closed).
+pub fn closing_dates(
+    config: &Config,
+    timelines: &BTreeMap<String, crate::history::Timeline>,
+) -> HashMap<String, DateTime<Utc>> {
     let mut out = HashMap::new();
     for (id, timeline) in timelines {
-        let Some(kind) = config.kind_for_id(&id) else { continue };
+        let Some(kind) = config.kind_for_id(id) else { continue };
         let closing = timeline.entries.iter().rev().find(|e| {
             e.transition.as_ref().is_some_and(|t| {
                 t.to.as_deref().is_some_and(|s| kind.is_closed(s))
@@ -325,10 +334,10 @@ pub fn closing_dates_from_history(
             })
         });
         if let Some(at) = closing.and_then(|e| DateTime::parse_from_rfc3339(&e.date).ok()) {
-            out.insert(id, at.to_utc());
+            out.insert(id.clone(), at.to_utc());
         }
     }
-    Ok(out)
+    out
 }
 
 /// What the report reads of one case, taken out in the loading pass while
@@ -353,9 +362,6 @@ pub struct Facts {
     pub escalation: Escalation,
     /// A `reopen_reason` is set (a reopen made by hand, without `cycles`).
     pub reopen_reason: bool,
-    /// The git blob ID of the file, for a closed case without its closure
-    /// time (dated from history, where this version needs no reading).
-    pub blob: Option<Oid>,
 }
 
 /// The times one SLA clock reads from a case.
@@ -458,7 +464,6 @@ pub fn facts_of(cal: &Calendar, kind: &Kind, data: &Value) -> Facts {
             _ => Escalation::None,
         },
         reopen_reason: set("reopen_reason"),
-        blob: None,
     }
 }
 
@@ -523,7 +528,7 @@ pub fn report(
         .map(|r| {
             let u = Undated {
                 status: r.case.status.clone(),
-                blob: r.facts.blob,
+                blob: r.case.blob,
             };
             (r.case.id.clone(), u)
         })

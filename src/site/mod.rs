@@ -11,7 +11,7 @@ pub mod templates;
 
 use crate::context::Context;
 use crate::query::cases::{self, Load};
-use crate::query::report::{self, Undated};
+use crate::query::report;
 use pages::{Page, Published};
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -57,6 +57,8 @@ pub fn default_out(root: &Path) -> PathBuf {
 /// Build the whole site. `progress` is told the number of pages, then
 /// called once per page rendered.
 pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + Sync)) -> Result<Built, SiteError> {
+    let t0 = std::time::Instant::now();
+    let tick = |what: &str| if std::env::var_os("CW_TIMING").is_some() { eprintln!("{what}: {:?}", t0.elapsed()) };
     let config = &ctx.config;
     let out = opts.out.clone().unwrap_or_else(|| default_out(&config.root));
     output::check(&out, &config.root, &config.root.join(&config.records_dir))?;
@@ -66,38 +68,35 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
         fields: true,
         report: true,
         body: true,
+        blobs: true,
         soon: 5,
         ..Load::default()
     };
     let all = cases::load(ctx, load).map_err(|e| SiteError::Records(e.to_string()))?;
     let published = Published::new(config, &all);
+    tick("loaded");
 
     // Git gives the timelines and the closing dates records lack, one pass each.
-    let (timelines, no_history) = match crate::history::timelines(config, None) {
+    // The pages show who moved a case when, not each field's change: the
+    // transitions-only walk, knowing the versions the working tree has.
+    let known = all
+        .cases
+        .iter()
+        .filter_map(|c| Some((c.blob?, (c.id.clone(), c.status.clone()))))
+        .collect();
+    let (timelines, no_history) = match crate::history::transitions(config, None, known, None) {
         Ok(t) => (t, None),
         Err(e) => (BTreeMap::new(), Some(e.to_string())),
     };
-    let undated: BTreeMap<String, Undated> = all
-        .cases
-        .iter()
-        .filter(|c| c.closed && c.closed_at.is_none())
-        .map(|c| {
-            let u = Undated {
-                status: c.status.clone(),
-                blob: c.report.as_ref().and_then(|f| f.blob),
-            };
-            (c.id.clone(), u)
-        })
-        .collect();
-    let dates = if undated.is_empty() {
-        Ok(Default::default())
-    } else {
-        report::closing_dates_from_history(config, &undated, None)
+    // The closing dates records lack come from the same timelines.
+    let dates = match &no_history {
+        None => Ok(report::closing_dates(config, &timelines)),
+        Some(why) => Err(why.clone()),
     };
-
+    tick("history");
     let (items, register) = pages::queries(ctx, &all);
     let mut specs: Vec<Page> = vec![
-        pages::dashboard(&published, &all, &items, &register),
+        pages::dashboard(&published, &all, &items, &register, ctx.now),
         pages::due_page(&published, &items, ctx.now, 5),
         pages::lessons_page(&published, &register),
         pages::archive(&published, &all, disposals(ctx)),
@@ -117,6 +116,7 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
     let (search, index) = pages::search(&published, &all);
     specs.push(search);
 
+    tick("contexts");
     let site = site_context(ctx, opts);
     let published_cases: Vec<&cases::Case> = all.cases.iter().filter(|c| pages::has_page(config, c)).collect();
     progress(Some(specs.len() + published_cases.len()));
@@ -133,11 +133,13 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
         .map(|c| render(&pages::case_page(ctx, &published, c, timelines.get(&c.id))))
         .collect::<Result<_, _>>()?;
     files.extend(case_files);
+    tick("rendered");
     files.push(("search.json".into(), index.into_bytes()));
     for (name, text) in &templates.assets {
         files.push((format!("assets/{name}"), text.clone().into_bytes()));
     }
     let written = output::write(&out, &files)?;
+    tick("written");
     Ok(Built {
         out,
         written,
@@ -165,7 +167,6 @@ fn site_context(ctx: &Context, opts: &Options) -> Value {
     json!({
         "title": config.site.title,
         "kinds": kinds,
-        "built_at": config.calendar.display(ctx.now),
         "commit": commit,
         "timezone": config.calendar.timezone.name(),
         "base_url": opts.base_url.clone().or_else(|| config.site.base_url.clone()),

@@ -130,7 +130,7 @@ fn lesson_rows(p: &Published, rows: &[LessonRow], prefix: &str) -> Vec<Value> {
 
 /// The dashboard: per kind, counts by state, breached clocks, what is due
 /// this week; what is late; the newest lessons.
-pub fn dashboard(p: &Published, cases: &Cases, items: &[DueItem], register: &[LessonRow]) -> Page {
+pub fn dashboard(p: &Published, cases: &Cases, items: &[DueItem], register: &[LessonRow], now: DateTime<Utc>) -> Page {
     let config = p.config;
     let kinds: Vec<Value> = config
         .kinds
@@ -161,7 +161,7 @@ pub fn dashboard(p: &Published, cases: &Cases, items: &[DueItem], register: &[Le
         path: "index.html".into(),
         template: "index.html",
         context: json!({
-            "page_title": "Dashboard", "root": "",
+            "page_title": "Dashboard", "root": "", "now": config.calendar.display(now),
             "kinds": kinds,
             "late": due_rows(p, &late, ""), "due_count": items.len(),
             "lessons": lesson_rows(p, &register[..register.len().min(5)], ""),
