@@ -29,6 +29,10 @@ pub enum ServeError {
     Server(SocketAddr, String),
     #[error("cannot watch {0} for changes: {1}")]
     Watch(String, notify::Error),
+    #[error(
+        "cannot watch {0} for changes: the system's limit of watched folders is reached (on Linux, raise fs.inotify.max_user_watches)"
+    )]
+    TooManyFolders(String),
 }
 
 /// The HTTP server of one output folder.
@@ -293,7 +297,10 @@ impl Watcher {
     pub fn start(root: &Path, out: &Path) -> Result<Watcher, ServeError> {
         use notify::Watcher as _;
         let (tx, events) = mpsc::channel();
-        let fail = |e| ServeError::Watch(root.display().to_string(), e);
+        let fail = |e: notify::Error| match e.kind {
+            notify::ErrorKind::MaxFilesWatch => ServeError::TooManyFolders(root.display().to_string()),
+            _ => ServeError::Watch(root.display().to_string(), e),
+        };
         let mut watcher = notify::recommended_watcher(tx).map_err(fail)?;
         watcher.watch(root, notify::RecursiveMode::Recursive).map_err(fail)?;
         Ok(Watcher {

@@ -240,6 +240,10 @@ fn serve_answers_on_a_free_port_and_shows_a_changed_record_after_a_rebuild() {
     let said = serving.wait_for_stderr(&format!("{CASE_FILE} changed: rebuilt"));
     assert!(said.contains("pages written"), "{said}");
 
+    // casework.toml is read again for the next build.
+    repo.edit_config("title = \"Customer care records\"", "title = \"Front desk records\"");
+    serving.wait_for_page("/", "Front desk records");
+
     assert_eq!(serving.interrupt(), Some(OK), "stderr:\n{}", serving.stderr());
     assert!(
         TcpStream::connect_timeout(&serving.addr, Duration::from_secs(2)).is_err(),
