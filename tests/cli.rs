@@ -59,6 +59,9 @@ mod sample;
 #[path = "cli/sample_records.rs"]
 mod sample_records;
 #[cfg(unix)]
+#[path = "cli/serve.rs"]
+mod serve;
+#[cfg(unix)]
 #[path = "cli/transaction.rs"]
 mod transaction;
 #[path = "cli/transition.rs"]

@@ -27,6 +27,7 @@ mod renumber;
 mod report;
 mod sample;
 mod schema;
+mod serve;
 mod show;
 mod transition;
 
@@ -122,6 +123,10 @@ pub enum Command {
     Report(report::Args),
     #[command(about = "Render the static site: dashboard, boards, overdue list, lessons, archive, case pages, reports")]
     Build(build::Args),
+    #[command(
+        about = "Preview the site: build it, serve it on http://127.0.0.1:PORT/ and rebuild it when a file changes"
+    )]
+    Serve(serve::Args),
     #[command(about = "Print a kind's JSON Schema, or list the kinds")]
     Schema(schema::Args),
     #[command(about = "Print a shell completion script")]
@@ -397,6 +402,7 @@ pub fn main() -> ExitCode {
         Command::Lessons(a) => lessons::run(&globals, a),
         Command::Report(a) => report::run(&globals, a),
         Command::Build(a) => build::run(&globals, a),
+        Command::Serve(a) => serve::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),
         Command::Completions(a) => completions::run(a),
     };

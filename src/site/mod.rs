@@ -7,6 +7,7 @@ pub mod markdown;
 pub mod output;
 pub mod pages;
 pub mod redact;
+pub mod serve;
 pub mod templates;
 
 use crate::context::Context;
