@@ -58,8 +58,6 @@ pub fn default_out(root: &Path) -> PathBuf {
 /// Build the whole site. `progress` is told the number of pages, then
 /// called once per page rendered.
 pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + Sync)) -> Result<Built, SiteError> {
-    let t0 = std::time::Instant::now();
-    let tick = |what: &str| if std::env::var_os("CW_TIMING").is_some() { eprintln!("{what}: {:?}", t0.elapsed()) };
     let config = &ctx.config;
     let out = opts.out.clone().unwrap_or_else(|| default_out(&config.root));
     output::check(&out, &config.root, &config.root.join(&config.records_dir))?;
@@ -75,7 +73,6 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
     };
     let all = cases::load(ctx, load).map_err(|e| SiteError::Records(e.to_string()))?;
     let published = Published::new(config, &all);
-    tick("loaded");
 
     // Git gives the timelines and the closing dates records lack, one pass each.
     // The pages show who moved a case when, not each field's change: the
@@ -94,7 +91,6 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
         None => Ok(report::closing_dates(config, &timelines)),
         Some(why) => Err(why.clone()),
     };
-    tick("history");
     let (items, register) = pages::queries(ctx, &all);
     let mut specs: Vec<Page> = vec![
         pages::dashboard(&published, &all, &items, &register, ctx.now),
@@ -116,8 +112,6 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
     specs.push(pages::trends(&reports));
     let (search, index) = pages::search(&published, &all);
     specs.push(search);
-
-    tick("contexts");
     let site = site_context(ctx, opts);
     let published_cases: Vec<&cases::Case> = all.cases.iter().filter(|c| pages::has_page(config, c)).collect();
     progress(Some(specs.len() + published_cases.len()));
@@ -134,13 +128,11 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
         .map(|c| render(&pages::case_page(ctx, &published, c, timelines.get(&c.id))))
         .collect::<Result<_, _>>()?;
     files.extend(case_files);
-    tick("rendered");
     files.push(("search.json".into(), index.into_bytes()));
     for (name, text) in &templates.assets {
         files.push((format!("assets/{name}"), text.clone().into_bytes()));
     }
     let written = output::write(&out, &files)?;
-    tick("written");
     Ok(Built {
         out,
         written,
