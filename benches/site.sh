@@ -34,7 +34,7 @@ for corpus in "$@"; do
     -n "hugo" "hugo --quiet -s $hugo_site -d $hugo_out"
   echo "== $name: casework rebuilds"
   "$bin" -C "$corpus" build -q --out "$cw_out" >/dev/null
-  rec=$(find "$corpus/records" -name '*.md' | sort | head -1)
+  rec=$(find "$corpus/records" -name '*.md' | sort | sed -n 1p)
   cp "$rec" "$work/saved.md"
   hyperfine -N --runs "$runs" --style basic \
     -n "no change" "$bin -C $corpus build -q --out $cw_out" \

@@ -29,6 +29,7 @@ pub const ASSETS: &[(&str, &str)] = &[
     ("site.css", include_str!("../../templates/site.css")),
     ("site.js", include_str!("../../templates/site.js")),
     ("search.js", include_str!("../../templates/search.js")),
+    ("lessons.js", include_str!("../../templates/lessons.js")),
 ];
 
 /// A template or asset that cannot be used.
