@@ -14,10 +14,9 @@ pub const AUDITS_DIR: &str = "audits";
 /// What an outcome may be once reviewed.
 pub const OUTCOMES: [&str; 2] = ["pass", "finding"];
 
-/// Findings of every `audits/*.md` file, for those `wanted`.
-pub fn check_audits(ctx: &Context, set: &RecordSet, wanted: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
-    let dir = ctx.config.root.join(AUDITS_DIR);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
+/// The names of the audit files (`audits/*.md` but a README), sorted.
+pub fn audit_files(root: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root.join(AUDITS_DIR)) else {
         return Vec::new();
     };
     let mut names: Vec<String> = entries
@@ -27,6 +26,12 @@ pub fn check_audits(ctx: &Context, set: &RecordSet, wanted: &dyn Fn(&str) -> boo
         .filter(|n| n.ends_with(".md") && !n.eq_ignore_ascii_case("README.md"))
         .collect();
     names.sort();
+    names
+}
+
+/// Findings of every `audits/*.md` file, for those `wanted`.
+pub fn check_audits(ctx: &Context, set: &RecordSet, wanted: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+    let names = audit_files(&ctx.config.root);
     let disposed = record::disposed_ids(&ctx.config);
     let known = |id: &str| set.has_id(id) || disposed.contains(id);
     names

@@ -187,16 +187,7 @@ fn disposals(ctx: &Context) -> (Vec<String>, Vec<Vec<String>>) {
 /// The saved audit files' front-matter (kind, period, seed, IDs, reviewer).
 fn saved_audits(ctx: &Context) -> Vec<Value> {
     let dir = ctx.config.root.join(crate::check::audit::AUDITS_DIR);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".md") && !n.eq_ignore_ascii_case("README.md"))
-        .collect();
-    names.sort();
-    names
+    crate::check::audit::audit_files(&ctx.config.root)
         .into_iter()
         .filter_map(|n| {
             let text = crate::files::read_to_string(&ctx.config.root, &dir.join(&n), ctx.config.max_file_size).ok()?;
