@@ -320,6 +320,20 @@ pub fn case_page(ctx: &Context, p: &Published, c: &Case, timeline: Option<&Timel
             flatten(k, v, &mut fields);
         }
     }
+    // `related` IDs link to their cases' pages where those are published.
+    for f in fields.iter_mut().filter(|f| f["name"] == "related") {
+        let ids: Vec<String> = f["value"]
+            .as_str()
+            .unwrap_or_default()
+            .split(", ")
+            .map(str::to_string)
+            .collect();
+        let links: Vec<Value> = ids
+            .iter()
+            .map(|id| json!({ "id": id, "href": p.href(id, "../") }))
+            .collect();
+        f["links"] = Value::Array(links);
+    }
     let clocks: Vec<Value> = c
         .clocks
         .iter()

@@ -97,6 +97,12 @@ fn the_sample_records_site_has_every_page_and_every_link_resolves() {
         }
     }
     assert!(checked > 500, "only {checked} links checked");
+    // A related case is a link to its page.
+    let case = &files["cases/CMP-2026-0001.html"];
+    assert!(
+        case.contains(r#"<a href="../cases/INC-2026-0001.html">INC-2026-0001</a>"#),
+        "{case}"
+    );
     // The board shows open cases only, with the contract the filter script reads.
     let board = &files["board/request.html"];
     assert!(board.contains(r#"<select id="filter-owner" name="owner">"#), "{board}");
