@@ -84,6 +84,9 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
         .collect();
     let (timelines, no_history) = match crate::history::transitions(config, None, known, None) {
         Ok(t) => (t, None),
+        Err(crate::history::HistoryError::NoRepository(_)) => {
+            (BTreeMap::new(), Some("the records are not in a git repository".into()))
+        }
         Err(e) => (BTreeMap::new(), Some(e.to_string())),
     };
     // The closing dates records lack come from the same timelines.

@@ -49,6 +49,13 @@ fn the_sample_records_site_has_every_page_and_every_link_resolves() {
     run.assert_code(OK);
     let index = repo.path("_site/index.html");
     assert_eq!(run.stdout.trim(), index.display().to_string());
+    // A copy outside git: the pages are built, and the missing timelines said.
+    assert!(
+        run.stderr
+            .contains("case pages have no timeline: the records are not in a git repository"),
+        "{}",
+        run.stderr
+    );
     let files = site(&repo.path("_site"));
     for page in [
         "index.html",
