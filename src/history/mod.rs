@@ -32,7 +32,7 @@ pub use worktree::check_uncommitted;
 /// Why the history could not be walked (exit 2, not a finding).
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
-    #[error("{0} is not inside a git repository: `--since` needs one")]
+    #[error("{0} is not inside a git repository, and this command reads its history")]
     NoRepository(String),
     #[error(
         "unknown revision `{0}`: give a commit, branch or tag that exists here (in CI, fetch enough history, e.g. fetch-depth: 0)"

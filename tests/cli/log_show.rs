@@ -437,3 +437,16 @@ fn log_into_a_closed_pipe_does_not_panic() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+/// Outside git, `log` says what is missing; it once named `--since`, a flag
+/// of another command.
+#[test]
+fn log_outside_git_names_the_missing_repository_not_a_flag_of_another_command() {
+    let repo = Repo::new();
+    repo.write("records/request/REQ-2026-0001.md", new_request());
+    std::fs::remove_dir_all(repo.path(".git")).unwrap();
+    let run = repo.run(&["log", "REQ-2026-0001"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("is not inside a git repository"), "{}", run.stderr);
+    assert!(!run.stderr.contains("--since"), "{}", run.stderr);
+}
