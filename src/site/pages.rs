@@ -16,7 +16,7 @@ use crate::query::sample::{self, SampleQuery};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use rayon::prelude::*;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 
 /// One page to render: its path in the site, its template and context.
 pub struct Page {
@@ -29,7 +29,7 @@ pub struct Page {
 pub struct Published<'a> {
     pub config: &'a Config,
     /// IDs of the cases that get a page of their own.
-    pages: HashMap<&'a str, ()>,
+    pages: HashSet<&'a str>,
 }
 
 impl<'a> Published<'a> {
@@ -38,16 +38,14 @@ impl<'a> Published<'a> {
             .cases
             .iter()
             .filter(|c| has_page(config, c))
-            .map(|c| (c.id.as_str(), ()))
+            .map(|c| c.id.as_str())
             .collect();
         Published { config, pages }
     }
 
     /// `prefix` + `cases/ID.html` when the case has a page.
     pub fn href(&self, id: &str, prefix: &str) -> Option<String> {
-        self.pages
-            .contains_key(id)
-            .then(|| format!("{prefix}{}", case_path(id)))
+        self.pages.contains(id).then(|| format!("{prefix}{}", case_path(id)))
     }
 
     /// A top-level field's value, unless `[site] redact` names it.
@@ -317,22 +315,21 @@ pub fn case_page(ctx: &Context, p: &Published, c: &Case, timeline: Option<&Timel
             if matches!(k.as_str(), "id" | "title" | "status") {
                 continue;
             }
+            if k == "related" {
+                // IDs link to their cases' pages where those are published.
+                let ids: Vec<&str> = match v {
+                    Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                    v => v.as_str().into_iter().collect(),
+                };
+                let links: Vec<Value> = ids
+                    .iter()
+                    .map(|id| json!({ "id": id, "href": p.href(id, "../") }))
+                    .collect();
+                fields.push(json!({ "name": k, "value": ids.join(", "), "links": links }));
+                continue;
+            }
             flatten(k, v, &mut fields);
         }
-    }
-    // `related` IDs link to their cases' pages where those are published.
-    for f in fields.iter_mut().filter(|f| f["name"] == "related") {
-        let ids: Vec<String> = f["value"]
-            .as_str()
-            .unwrap_or_default()
-            .split(", ")
-            .map(str::to_string)
-            .collect();
-        let links: Vec<Value> = ids
-            .iter()
-            .map(|id| json!({ "id": id, "href": p.href(id, "../") }))
-            .collect();
-        f["links"] = Value::Array(links);
     }
     let clocks: Vec<Value> = c
         .clocks
@@ -519,25 +516,25 @@ pub fn trends(reports: &[(String, report::Report)]) -> Page {
     });
     let resolve = per_kind(&|k| k.time_to_resolve.median);
     let charts = [
-        charts::bars("Feedback received by category", &labels, &feedback, "items"),
-        charts::line(
+        ("Feedback received by category", &feedback[..], "items", None, true),
+        (
             "SLA compliance (% of clocks met)",
-            &labels,
-            &compliance,
+            &compliance[..],
             "%",
             Some(100.0),
+            false,
         ),
-        charts::line("Median time to resolve", &labels, &resolve, "business days", None),
+        ("Median time to resolve", &resolve[..], "business days", None, false),
     ];
     let charts: Vec<Value> = charts
-        .iter()
-        .zip([
-            "Feedback received by category",
-            "SLA compliance (% of clocks met)",
-            "Median time to resolve",
-        ])
-        .map(|(c, title)| {
-            let mut header = c.table.header.clone();
+        .into_iter()
+        .map(|(title, series, unit, max, bars)| {
+            let c = if bars {
+                charts::bars(title, &labels, series, unit)
+            } else {
+                charts::line(title, &labels, series, unit, max)
+            };
+            let mut header = c.table.header;
             if let Some(first) = header.first_mut() {
                 *first = "Month".into();
             }
@@ -648,14 +645,18 @@ pub fn feed(p: &Published, cases: &Cases, register: &[LessonRow], now: DateTime<
     let link = |id: &str| p.href(id, base.as_deref().unwrap_or_default());
     let rfc = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     let mut entries: Vec<(DateTime<Utc>, Value)> = Vec::new();
-    for l in lesson_rows(p, register, "").into_iter().zip(register) {
-        let (row, lesson) = l;
+    let lessons: &[LessonRow] = if redact::is_redacted("lessons", &p.config.site.redact) {
+        &[]
+    } else {
+        register
+    };
+    for lesson in lessons {
         let Some(at) = lesson.at else { continue };
         entries.push((
             at,
             json!({
                 "title": format!("Lesson from {}", lesson.id), "id": format!("urn:casework:lesson:{}:{}", lesson.id, blake3::hash(lesson.lesson.as_bytes()).to_hex().get(..16).unwrap_or_default()),
-                "updated": rfc(at), "href": link(&lesson.id), "summary": row["lesson"],
+                "updated": rfc(at), "href": link(&lesson.id), "summary": lesson.lesson,
             }),
         ));
     }
