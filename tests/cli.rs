@@ -42,6 +42,8 @@ mod missing;
 mod note;
 #[path = "cli/properties.rs"]
 mod properties;
+#[path = "cli/registers.rs"]
+mod registers;
 #[path = "cli/regression.rs"]
 mod regression;
 #[path = "cli/regression_output.rs"]
@@ -61,6 +63,9 @@ mod sample_records;
 #[cfg(unix)]
 #[path = "cli/serve.rs"]
 mod serve;
+#[cfg(unix)]
+#[path = "cli/sweep.rs"]
+mod sweep;
 #[cfg(unix)]
 #[path = "cli/transaction.rs"]
 mod transaction;

@@ -14,9 +14,11 @@ macro_rules! out {
     ($($t:tt)*) => { $crate::cli::emit(&format!($($t)*)) };
 }
 
+mod archive;
 mod build;
 mod check;
 mod completions;
+mod dispose;
 mod due;
 mod init;
 mod lessons;
@@ -25,10 +27,12 @@ mod log;
 mod new;
 mod renumber;
 mod report;
+mod retention;
 mod sample;
 mod schema;
 mod serve;
 mod show;
+mod sweep;
 mod transition;
 
 use crate::config::{self, Config};
@@ -121,6 +125,20 @@ pub enum Command {
         about = "Periodic summary per kind: opened, closed, times to acknowledge and resolve, SLA compliance, feedback, trends"
     )]
     Report(report::Args),
+    #[command(
+        about = "Archive closed cases per policy (archive_after_days), setting archive.archived_at and retain_until"
+    )]
+    Archive(archive::Args),
+    #[command(about = "Archived records past their retention (archive.retain_until), which may be disposed of")]
+    Retention(retention::Args),
+    #[command(
+        about = "Dispose of an archived record past retention: remove it, leaving a line in the disposal register"
+    )]
+    Dispose(dispose::Args),
+    #[command(
+        about = "Apply the workflows' automatic steps (close on no response, archive, escalate), for a scheduled CI job"
+    )]
+    Sweep(sweep::Args),
     #[command(about = "Render the static site: dashboard, boards, overdue list, lessons, archive, case pages, reports")]
     Build(build::Args),
     #[command(
@@ -401,6 +419,10 @@ pub fn main() -> ExitCode {
         Command::Sample(a) => sample::run(&globals, a),
         Command::Lessons(a) => lessons::run(&globals, a),
         Command::Report(a) => report::run(&globals, a),
+        Command::Archive(a) => archive::run(&globals, a),
+        Command::Retention(a) => retention::run(&globals, a),
+        Command::Dispose(a) => dispose::run(&globals, a),
+        Command::Sweep(a) => sweep::run(&globals, a),
         Command::Build(a) => build::run(&globals, a),
         Command::Serve(a) => serve::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),

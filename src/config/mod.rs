@@ -29,6 +29,12 @@ pub const CYCLES: &str = "cycles";
 pub const DEFAULT_ARCHIVE_STATE: &str = "archived";
 /// The archiving role of a kind that names none.
 pub const DEFAULT_ARCHIVE_ROLE: &str = "records";
+/// Business days after closure a kind's records are archived, unless configured.
+pub const DEFAULT_ARCHIVE_AFTER_DAYS: u32 = 30;
+/// The longest `archive_after_days`: about forty years of business days.
+/// Business days are counted one by one, so the bound is also what keeps
+/// a typo from stalling every sweep.
+pub const MAX_ARCHIVE_AFTER_DAYS: u32 = 10_000;
 
 /// Files larger than this are reported `too-large` unread, unless configured.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
@@ -264,6 +270,13 @@ pub struct Kind {
     /// The role that archives records; only its members change an archived one.
     pub archive_role: String,
     pub non_response_days: u32,
+    /// Business days after its closure that `casework archive` and `sweep`
+    /// move a closed record to the archive state; 0: never automatically.
+    pub archive_after_days: u32,
+    /// Who an overdue case is escalated to: `sweep` writes it into the
+    /// escalation field of a breached SLA clock that has one (procedure 001,
+    /// step 4). `None`: escalation is left to people.
+    pub escalate_to: Option<String>,
     pub transitions: Vec<Transition>,
     pub time_guards: Vec<TimeGuard>,
     /// Field path -> role whose members may appear as its value.
@@ -296,6 +309,15 @@ impl Kind {
                 .find_map(|t| t.sets.first())
                 .map(String::as_str)
         })
+    }
+
+    /// The step that archives a record in `state`: the transition from it
+    /// to the archive state, when `state` is a closed state other than it.
+    pub fn archive_transition(&self, state: &str) -> Option<&Transition> {
+        if !self.is_closed(state) || state == self.archive_state {
+            return None;
+        }
+        self.transition(state, &self.archive_state)
     }
 
     /// The transitions leaving `from` towards `to`, if the workflow has one.
@@ -1062,6 +1084,60 @@ impl Validator<'_> {
             None => DEFAULT_ARCHIVE_ROLE.to_string(),
         };
         let retention_from = rk.retention_from.as_ref().and_then(&field);
+        let archivable = closed_states
+            .iter()
+            .any(|s| *s != archive_state && transitions.iter().any(|t| t.to == archive_state && t.from.contains(s)));
+        let archive_after_days = match &rk.archive_after_days {
+            // A kind that cannot archive has nothing to do automatically.
+            None if archivable => DEFAULT_ARCHIVE_AFTER_DAYS,
+            None => 0,
+            Some(d) => {
+                let days = *d.get_ref();
+                if days > MAX_ARCHIVE_AFTER_DAYS {
+                    self.fail(
+                        d,
+                        format!(
+                            "`archive_after_days` of kind `{kname}` is {days}: at most {MAX_ARCHIVE_AFTER_DAYS} business days (0 turns automatic archiving off)"
+                        ),
+                    );
+                    0
+                } else if days > 0 && !archivable {
+                    self.fail(
+                        d,
+                        format!(
+                            "kind `{kname}` archives after {days} business days, but no transition leads from a closed state ({}) to its archive state `{archive_state}`: add one under `transitions`, or set `archive_after_days = 0`",
+                            closed_states.join(", ")
+                        ),
+                    );
+                    0
+                } else {
+                    days
+                }
+            }
+        };
+        let escalate_to = rk.escalate_to.as_ref().and_then(|e| {
+            let who = e.get_ref().trim();
+            if who.is_empty() || who.chars().any(char::is_control) {
+                self.fail(
+                    e,
+                    format!(
+                        "`escalate_to` of kind `{kname}` must name who overdue cases go to, on one line (such as \"m.jones@example.com\"); got {:?}",
+                        e.get_ref()
+                    ),
+                );
+                return None;
+            }
+            if !sla.iter().any(|c| c.escalation.is_some()) {
+                self.fail(
+                    e,
+                    format!(
+                        "kind `{kname}` has `escalate_to`, but none of its SLA clocks names an `escalation` field to write it in: add `escalation = \"escalated_to\"` to a clock under `sla`"
+                    ),
+                );
+                return None;
+            }
+            Some(who.to_string())
+        });
 
         Kind {
             title: rk.title.clone().unwrap_or_else(|| kname.clone()),
@@ -1078,6 +1154,8 @@ impl Validator<'_> {
             archive_state,
             archive_role,
             non_response_days,
+            archive_after_days,
+            escalate_to,
             transitions,
             time_guards,
             field_roles,
@@ -1314,5 +1392,57 @@ transitions = [{ from = "open", to = "done", role = "manager" }]
             Some("closure.closed_at")
         );
         assert_eq!(c.kinds["order"].retention_from.as_deref(), Some("closed_at"));
+    }
+
+    #[test]
+    fn archive_after_days_defaults_to_30_where_a_kind_can_archive_and_is_checked() {
+        let c = parse(Path::new("/r"), Config::default_toml()).unwrap();
+        assert!(
+            c.kinds
+                .values()
+                .all(|k| k.archive_after_days == DEFAULT_ARCHIVE_AFTER_DAYS)
+        );
+        assert_eq!(c.kinds["feedback"].escalate_to.as_deref(), Some("m.jones@example.com"));
+        // A kind with no archive state archives nothing, and says so only when asked to.
+        assert_eq!(
+            parse(Path::new("/r"), MINIMAL).unwrap().kinds["note"].archive_after_days,
+            0
+        );
+        let e = err(&MINIMAL.replace("prefix = \"NOTE\"", "prefix = \"NOTE\"\narchive_after_days = 5"));
+        assert_eq!((e.line, e.column), (7, 22));
+        assert!(
+            e.message.contains("no transition leads from a closed state"),
+            "{}",
+            e.message
+        );
+        let text = Config::default_toml().replace(
+            "retention_from = \"closure.closed_at\"",
+            "retention_from = \"closure.closed_at\"\narchive_after_days = 10001",
+        );
+        assert!(err(&text).message.contains("at most 10000"));
+        let off = Config::default_toml().replace(
+            "retention_from = \"closure.closed_at\"",
+            "retention_from = \"closure.closed_at\"\narchive_after_days = 0",
+        );
+        assert_eq!(
+            parse(Path::new("/r"), &off).unwrap().kinds["complaint"].archive_after_days,
+            0
+        );
+    }
+
+    #[test]
+    fn escalate_to_needs_a_clock_with_an_escalation_field_and_one_line() {
+        let text = Config::default_toml().replace(
+            "retention_from = \"closure.closed_at\"",
+            "retention_from = \"closure.closed_at\"\nescalate_to = \"boss@example.com\"",
+        );
+        let e = err(&text);
+        assert!(
+            e.message.contains("none of its SLA clocks names an `escalation`"),
+            "{}",
+            e.message
+        );
+        let text = Config::default_toml().replace("escalate_to = \"m.jones@example.com\"", "escalate_to = \"a\\nb\"");
+        assert!(err(&text).message.contains("on one line"));
     }
 }

@@ -101,6 +101,8 @@ pub struct RawKind {
     pub archive_state: Option<S<String>>,
     pub archive_role: Option<S<String>>,
     pub non_response_days: Option<S<u32>>,
+    pub archive_after_days: Option<S<u32>>,
+    pub escalate_to: Option<S<String>>,
     #[serde(default)]
     pub transitions: Vec<S<RawTransition>>,
     #[serde(default)]

@@ -2,6 +2,8 @@
 //! new records, atomic writes, and the [`Transaction`] that every writer
 //! goes through (lock, writes, commit, and undo when any step fails).
 
+pub mod automatic;
+pub mod dispose;
 pub mod init;
 pub mod new;
 pub mod renumber;

@@ -35,6 +35,8 @@ pub struct Case {
     pub closed_at: Option<DateTime<Utc>>,
     /// `archive.archived_at`.
     pub archived_at: Option<DateTime<Utc>>,
+    /// `archive.retain_until`: the last day the record must be kept.
+    pub retain_until: Option<chrono::NaiveDate>,
     /// Every front-matter field as JSON text, as `serde_json`'s pretty
     /// printer writes it: a fraction of the parsed value's memory, read back
     /// only for the few cases a query looks into, and what `list --format
@@ -192,6 +194,9 @@ fn case_of(ctx: &Context, rec: &Record, opts: Load) -> Result<Case, Box<Diagnost
     Ok(Case {
         closed_at,
         archived_at: time("archive.archived_at"),
+        retain_until: get_path(&rec.data, "archive.retain_until")
+            .and_then(Value::as_str)
+            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()),
         report: opts
             .report
             .then(|| Box::new(super::report::facts_of(cal, kind, &rec.data))),

@@ -1,11 +1,13 @@
 //! Questions asked of the records: where a case lives, and where it can go next.
 
+pub mod automatic;
 pub mod case;
 pub mod cases;
 pub mod due;
 pub mod lessons;
 pub mod list;
 pub mod report;
+pub mod retention;
 pub mod sample;
 
 use crate::config::{CYCLES, Config, Kind, Transition};

@@ -193,6 +193,29 @@ pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
                         config.register
                     ),
                 ));
+            } else {
+                // What `casework dispose` refuses, the history refuses too.
+                let id = old.get("id").and_then(Value::as_str).unwrap_or("the record");
+                let was = status(Some(old)).unwrap_or_default();
+                if was != kind.archive_state {
+                    out.push(v(
+                        Code::Deleted,
+                        None,
+                        format!(
+                            "{id} was disposed of while `{was}`: only an archived record is disposed of; restore the file"
+                        ),
+                    ));
+                }
+                if !config.has_role(&kind.archive_role, c.author) {
+                    out.push(v(
+                        Code::Role,
+                        None,
+                        format!(
+                            "{id} was disposed of by {}, who is not in the `{}` role",
+                            c.author, kind.archive_role
+                        ),
+                    ));
+                }
             }
         }
         (Some(old), Some(new)) => {
