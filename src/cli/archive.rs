@@ -66,6 +66,7 @@ pub fn run(g: &Globals, a: Args) -> Result<u8, Exit> {
         wanted: Wanted::ARCHIVE,
         kind: a.kind.clone(),
         user,
+        dry_run: a.dry_run,
     };
     execute(g, &ctx, &scope, &Run::new("archive", a.dry_run, a.commit, a.force))
 }

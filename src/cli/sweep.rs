@@ -40,6 +40,7 @@ pub fn run(g: &Globals, a: Args) -> Result<u8, Exit> {
         wanted: Wanted::ALL,
         kind: None,
         user,
+        dry_run: a.dry_run,
     };
     execute(g, &ctx, &scope, &Run::new("sweep", a.dry_run, a.commit, a.force))
 }
