@@ -194,18 +194,10 @@ pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
                     ),
                 ));
             } else {
-                // What `casework dispose` refuses, the history refuses too.
+                // Disposal is the archive role's act, as `casework dispose`
+                // requires. (A record opened in error may be disposed of by
+                // hand before it is archived, so the state is not judged.)
                 let id = old.get("id").and_then(Value::as_str).unwrap_or("the record");
-                let was = status(Some(old)).unwrap_or_default();
-                if was != kind.archive_state {
-                    out.push(v(
-                        Code::Deleted,
-                        None,
-                        format!(
-                            "{id} was disposed of while `{was}`: only an archived record is disposed of; restore the file"
-                        ),
-                    ));
-                }
                 if !config.has_role(&kind.archive_role, c.author) {
                     out.push(v(
                         Code::Role,

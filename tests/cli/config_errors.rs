@@ -378,7 +378,7 @@ fn duplicate_prefix_names_both_kinds() {
     // The secondary label sits under incident's own prefix line.
     let label = stderr
         .lines()
-        .skip_while(|l| !l.starts_with(&format!("{incident} | prefix = \"INC\"")))
+        .skip_while(|l| !l.trim_start().starts_with(&format!("{incident} | prefix = \"INC\"")))
         .nth(1)
         .unwrap_or_default();
     assert!(

@@ -401,9 +401,9 @@ fn a_dispose_reason_that_is_no_single_line_of_text_is_refused() {
 }
 
 #[test]
-fn a_disposal_by_hand_outside_the_role_or_of_a_record_not_archived_is_a_history_finding() {
+fn a_disposal_by_hand_outside_the_records_role_is_a_history_finding() {
     let repo = archived_four();
-    let root = repo.sha("HEAD");
+    let base = repo.sha("HEAD");
     let header = "id,kind,opened,closed,archived,disposed_at,reason,by\n";
     repo.remove(&cmp_path(1));
     repo.write(
@@ -411,21 +411,19 @@ fn a_disposal_by_hand_outside_the_role_or_of_a_record_not_archived_is_a_history_
         format!("{header}CMP-2026-0001,complaint,,,,2026-11-20T09:00:00Z,gone,{HANDLER}\n"),
     );
     let by_handler = repo.commit(by(HANDLER, "2026-11-20T09:00:00Z"), "Dispose of 1");
+    // By the records role, even before archiving (a record opened in error): accepted.
     repo.remove(&cmp_path(5));
     let mut register = repo.read("disposals.csv");
     register.push_str(&format!(
-        "CMP-2026-0005,complaint,,,,2026-11-20T10:00:00Z,gone,{ARCHIVIST}\n"
+        "CMP-2026-0005,complaint,,,,2026-11-20T10:00:00Z,opened in error,{ARCHIVIST}\n"
     ));
     repo.write("disposals.csv", register);
-    let not_archived = repo.commit(by(ARCHIVIST, "2026-11-20T10:00:00Z"), "Dispose of 5");
-    let run = repo.check_json(&["--since", &root]);
+    repo.commit(by(ARCHIVIST, "2026-11-20T10:00:00Z"), "Dispose of 5");
+    let run = repo.check_json(&["--since", &base]);
     run.assert_code(FINDINGS);
     assert_eq!(
         run.history_errors(),
-        [
-            found("deleted", &cmp_path(5), None, &not_archived, ARCHIVIST),
-            found("role", &cmp_path(1), None, &by_handler, HANDLER),
-        ]
+        [found("role", &cmp_path(1), None, &by_handler, HANDLER)]
     );
 }
 
