@@ -16,6 +16,9 @@ pub const DEFAULT_SCHEMAS: [(&str, &str); 5] = [
 
 const TEAM_README: &str = include_str!("../../scaffold/README.md");
 const GITIGNORE_LINE: &str = "_site/";
+/// What `.gitignore` gains besides the site: the lock a running `sweep` or
+/// `archive` holds (a killed run may leave the file behind).
+const GITIGNORE_LOCK: &str = super::automatic::RUN_LOCK;
 
 /// What `init` did, for the CLI to report.
 #[derive(Debug, Default)]
@@ -73,20 +76,27 @@ pub fn init(dir: &Path) -> Result<Scaffolded> {
         done.written.push(path.clone());
     }
 
-    if !current
-        .lines()
-        .any(|l| l.trim() == GITIGNORE_LINE || l.trim() == "/_site/")
-    {
+    let has = |line: &str| {
+        current
+            .lines()
+            .any(|l| l.trim() == line || l.trim() == format!("/{line}"))
+    };
+    let mut add = String::new();
+    if !has(GITIGNORE_LINE) {
+        add.push_str(&format!("# the published site, built into _site/\n{GITIGNORE_LINE}\n"));
+    }
+    if !has(GITIGNORE_LOCK) {
+        add.push_str(&format!(
+            "# held while `casework sweep` or `archive` runs\n{GITIGNORE_LOCK}\n"
+        ));
+    }
+    if !add.is_empty() {
         let sep = if current.is_empty() || current.ends_with('\n') {
             ""
         } else {
             "\n"
         };
-        write_atomic(
-            &ignore,
-            format!("{current}{sep}# the published site, built into _site/\n{GITIGNORE_LINE}\n").as_bytes(),
-            false,
-        )?;
+        write_atomic(&ignore, format!("{current}{sep}{add}").as_bytes(), false)?;
         done.written.push(".gitignore".into());
     }
 

@@ -39,6 +39,7 @@ fn init_scaffolds_a_repository() {
     assert_eq!(names_in(&repo, "schemas").len(), 5, "exactly the five default schemas");
     let ignore = repo.read(".gitignore");
     assert!(ignore.lines().any(|l| l.trim() == "_site/"), "{ignore:?}");
+    assert!(ignore.lines().any(|l| l.trim() == ".casework-sweep.lock"), "{ignore:?}");
     // A new git repository, with nothing committed.
     assert!(repo.path(".git").is_dir());
     assert_eq!(repo.git(&["rev-list", "--all"]), "");
