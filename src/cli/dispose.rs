@@ -4,7 +4,6 @@ use super::{Exit, FINDINGS, Globals, OK, identity};
 use crate::diag::one_line;
 use crate::edit::Transaction;
 use crate::edit::dispose::{Outcome, plan, write};
-use crate::query;
 
 /// Dispose of an archived record whose retention is over: removes its file (and its
 /// attachments folder) and appends one line to the disposal register (casework.toml's
@@ -39,17 +38,7 @@ pub fn run(g: &Globals, a: Args) -> Result<u8, Exit> {
         super::require_git_identity(&cfg.root)?;
     }
     let mut tx = Transaction::begin(&cfg.root)?;
-    let rec = query::find(&ctx, &a.id).map_err(|e| match e {
-        query::FindError::NotFound(_) | query::FindError::Unreadable(_) => Exit {
-            code: FINDINGS,
-            message: Some(e.to_string()),
-        },
-        query::FindError::BadId(_) | query::FindError::Walk(_) => Exit::usage(e.to_string()),
-    })?;
-    let kind = rec
-        .kind()
-        .and_then(|k| cfg.kinds.get(k))
-        .ok_or_else(|| Exit::usage(format!("{}: the record's kind is not configured", rec.file.path)))?;
+    let (rec, kind) = super::find_record(&ctx, &a.id)?;
     let user = identity(&cfg.root);
     match plan(&ctx, kind, &rec, &a.reason, user.as_deref())? {
         Outcome::Refused(reasons) => {

@@ -236,6 +236,28 @@ impl From<anyhow::Error> for Exit {
     }
 }
 
+/// The record with ID `id` and its kind. A record that cannot be found or
+/// read is a finding about it (exit 1, as in `check`); a malformed ID, an
+/// unreadable folder or an unconfigured kind is a usage error (exit 2).
+pub fn find_record<'c>(
+    ctx: &'c crate::context::Context,
+    id: &str,
+) -> Result<(crate::record::Record, &'c config::Kind), Exit> {
+    use crate::query::FindError;
+    let rec = crate::query::find(ctx, id).map_err(|e| match e {
+        FindError::NotFound(_) | FindError::Unreadable(_) => Exit {
+            code: FINDINGS,
+            message: Some(e.to_string()),
+        },
+        FindError::BadId(_) | FindError::Walk(_) => Exit::usage(e.to_string()),
+    })?;
+    let kind = rec
+        .kind()
+        .and_then(|k| ctx.config.kinds.get(k))
+        .ok_or_else(|| Exit::usage(format!("{}: the record's kind is not configured", rec.file.path)))?;
+    Ok((rec, kind))
+}
+
 /// A kind named on the command line must be one of casework.toml's: else
 /// exit 2 with the kinds, and the nearest when it looks like a typo
 /// (`requests`).

@@ -20,18 +20,7 @@ pub struct Args {
 pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     let ctx = g.context()?;
     let cfg = &ctx.config;
-    let rec = query::find(&ctx, &args.id).map_err(|e| match e {
-        // A record that cannot be read is a finding about it, as in `check`.
-        query::FindError::NotFound(_) | query::FindError::Unreadable(_) => Exit {
-            code: 1,
-            message: Some(e.to_string()),
-        },
-        _ => Exit::usage(e.to_string()),
-    })?;
-    let kind = rec
-        .kind()
-        .and_then(|k| cfg.kinds.get(k))
-        .ok_or_else(|| Exit::usage(format!("{}: unknown kind", rec.file.path)))?;
+    let (rec, kind) = super::find_record(&ctx, &args.id)?;
     let user = identity(&cfg.root);
     // Outside git there is no timeline; a history that cannot be read (a
     // missing object) is an error, as in `log`.

@@ -7,7 +7,6 @@ use crate::diag::one_line;
 use crate::edit::Transaction;
 use crate::edit::transition::{Outcome, Request, plan};
 use crate::edit::value::parse_assignment;
-use crate::query;
 
 /// Move a case to another state. Refuses (exit 1, file unchanged) an edge the workflow does
 /// not allow, an unmet guard of the new state, or a step that needs a role you do not have.
@@ -116,18 +115,7 @@ fn edit(
     }
     // Holds the writers' lock until the change is written and committed.
     let mut tx = Transaction::begin(&cfg.root)?;
-    let rec = query::find(&ctx, id).map_err(|e| match e {
-        // A record that cannot be read is a finding about it, as in `check`.
-        query::FindError::NotFound(_) | query::FindError::Unreadable(_) => Exit {
-            code: FINDINGS,
-            message: Some(e.to_string()),
-        },
-        query::FindError::BadId(_) | query::FindError::Walk(_) => Exit::usage(e.to_string()),
-    })?;
-    let kind = rec
-        .kind()
-        .and_then(|k| cfg.kinds.get(k))
-        .ok_or_else(|| Exit::usage(format!("{}: the record's kind is not configured", rec.file.path)))?;
+    let (rec, kind) = super::find_record(&ctx, id)?;
     if do_commit {
         super::refuse_uncommitted(&cfg.root, &[&rec.file.path], force)?;
     }
