@@ -23,6 +23,7 @@ use std::sync::Arc;
 use walk::{CommitChanges, Trees};
 
 pub mod at;
+mod cache;
 pub mod timeline;
 mod walk;
 mod worktree;

@@ -79,7 +79,7 @@ pub fn timelines(
     config: &Config,
     wanted: Option<&BTreeSet<String>>,
 ) -> Result<BTreeMap<String, Timeline>, HistoryError> {
-    walk_timelines(config, wanted, true, HashMap::new(), None)
+    Ok(walk_timelines(config, wanted, true, HashMap::new(), None, None)?.0)
 }
 
 /// [`timelines`] without the field changes (`changes` empty): the
@@ -95,14 +95,69 @@ pub fn transitions(
     known: HashMap<Oid, (String, String)>,
     rev: Option<&str>,
 ) -> Result<BTreeMap<String, Timeline>, HistoryError> {
-    let known = known
+    let known: HashMap<Oid, Option<Arc<Value>>> = known
         .into_iter()
         .map(|(oid, (id, status))| {
             let v = serde_json::json!({"id": id, "status": status});
             (oid, Some(Arc::new(v)))
         })
         .collect();
-    walk_timelines(config, wanted, false, known, rev)
+    if wanted.is_none() && rev.is_none() {
+        return cached_transitions(config, known);
+    }
+    Ok(walk_timelines(config, wanted, false, known, rev, None)?.0)
+}
+
+/// Every record's transitions from HEAD's history, through the cache of
+/// [`super::cache`]: only the commits since the cached one are walked.
+fn cached_transitions(
+    config: &Config,
+    known: HashMap<Oid, Option<Arc<Value>>>,
+) -> Result<BTreeMap<String, Timeline>, HistoryError> {
+    let repo = Repository::discover(&config.root)
+        .map_err(|_| HistoryError::NoRepository(config.root.display().to_string()))?;
+    let layout = layout_of(&repo, config)?;
+    let key = format!("{}\n{}", layout.records, layout.register);
+    let Some(head) = repo.head().and_then(|h| h.peel_to_commit()).ok().map(|c| c.id()) else {
+        return Ok(walk_timelines(config, None, false, known, None, None)?.0);
+    };
+    if repo.is_shallow() {
+        return Ok(walk_timelines(config, None, false, known, None, None)?.0);
+    }
+    if let Some(mut cached) = super::cache::load(&repo, &key) {
+        if cached.head == head {
+            return Ok(cached.timelines);
+        }
+        if repo.graph_descendant_of(head, cached.head).unwrap_or(false) {
+            let (newer, walked) = walk_timelines(config, None, false, known.clone(), None, Some(cached.head))?;
+            if !walked.removals {
+                for (id, t) in newer {
+                    let entries = &mut cached
+                        .timelines
+                        .entry(id.clone())
+                        .or_insert_with(|| Timeline {
+                            id,
+                            entries: Vec::new(),
+                            cut_at: None,
+                        })
+                        .entries;
+                    entries.extend(t.entries);
+                }
+                super::cache::save(&repo, &key, head, &cached.timelines);
+                return Ok(cached.timelines);
+            }
+        }
+    }
+    let (all, _) = walk_timelines(config, None, false, known, None, None)?;
+    super::cache::save(&repo, &key, head, &all);
+    Ok(all)
+}
+
+/// What a walk saw besides the entries.
+#[derive(Default)]
+struct Walked {
+    /// A commit removed a record file (a rename, a move, a disposal).
+    removals: bool,
 }
 
 fn walk_timelines(
@@ -111,7 +166,9 @@ fn walk_timelines(
     fields: bool,
     known: HashMap<Oid, Option<Arc<Value>>>,
     rev: Option<&str>,
-) -> Result<BTreeMap<String, Timeline>, HistoryError> {
+    since: Option<Oid>,
+) -> Result<(BTreeMap<String, Timeline>, Walked), HistoryError> {
+    let mut walked = Walked::default();
     let repo = Repository::discover(&config.root)
         .map_err(|_| HistoryError::NoRepository(config.root.display().to_string()))?;
     let layout = layout_of(&repo, config)?;
@@ -133,6 +190,9 @@ fn walk_timelines(
         let mut walk = repo.revwalk()?;
         walk.set_sorting(Sort::TOPOLOGICAL)?;
         walk.push(head.id())?;
+        if let Some(since) = since {
+            walk.hide(since)?;
+        }
         // Walk newest first, so that a rename teaches the older name before the
         // commits that used it; the entries are reversed at the end.
         let mut pass = Pass {
@@ -152,11 +212,12 @@ fn walk_timelines(
             }
             let commit = repo.find_commit(oid)?;
             if let Some(c) = walk::changes(&mut trees, &layout, &commit)? {
+                walked.removals |= c.files.iter().any(|f| f.after.is_none());
                 pass.commit(&c, &mut entries)?;
             }
         }
     }
-    Ok(entries
+    let timelines = entries
         .into_iter()
         .map(|(id, mut entries)| {
             entries.reverse();
@@ -167,7 +228,8 @@ fn walk_timelines(
             };
             (id, t)
         })
-        .collect())
+        .collect();
+    Ok((timelines, walked))
 }
 
 /// The state of the walk for [`timelines`].

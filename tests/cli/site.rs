@@ -399,3 +399,45 @@ fn a_record_whose_id_is_no_file_name_gets_no_page_and_nothing_leaves_the_output(
     assert!(files.keys().all(|p| !p.contains("..")), "{:?}", files.keys());
     assert!(!files.keys().any(|p| p.starts_with("cases/")), "{:?}", files.keys());
 }
+
+#[test]
+fn a_rebuild_walks_only_the_commits_since_the_cached_one_and_a_rewritten_history_afresh() {
+    let repo = committed_request("h@example.com", "new", "");
+    let page = "_site/cases/REQ-2026-0001.html";
+    build(&repo, &[]).assert_code(OK);
+    assert!(repo.read(page).contains("Log REQ-2026-0001"));
+    // The cache lives in the git directory, never in the published site.
+    let cache = ".git/casework/transitions.json";
+    let cached = repo.read(cache);
+    assert!(cached.contains("Log REQ-2026-0001"), "{cached}");
+    assert!(site(&repo.path("_site")).keys().all(|p| !p.contains("transitions")));
+    // Mark the cached entry: a rebuild that reuses it shows the mark.
+    repo.write(cache, cached.replace("Log REQ-2026-0001", "Logged, as the cache says"));
+    let rec = "records/request/REQ-2026-0001.md";
+    repo.write(rec, repo.read(rec).replace("status: new", "status: acknowledged"));
+    let step = repo.commit(by("h@example.com", "2026-11-23T10:00:00Z"), "Acknowledge the request");
+    build(&repo, &[]).assert_code(OK);
+    let html = repo.read(page);
+    assert!(
+        html.contains("Logged, as the cache says"),
+        "the cached entry was not reused"
+    );
+    assert!(
+        html.contains("Acknowledge the request"),
+        "the new commit was not walked"
+    );
+    assert!(html.contains("new → acknowledged"), "{html}");
+    // History rewritten: the cached commit is no ancestor of HEAD any more.
+    repo.git_as(
+        by("h@example.com", "2026-11-23T10:05:00Z"),
+        &["commit", "-q", "--amend", "-m", "Acknowledged after all"],
+    );
+    assert_ne!(repo.sha("HEAD"), step);
+    build(&repo, &[]).assert_code(OK);
+    let html = repo.read(page);
+    assert!(
+        html.contains("Log REQ-2026-0001"),
+        "a rewritten history was not walked afresh"
+    );
+    assert!(html.contains("Acknowledged after all") && !html.contains("Acknowledge the request"));
+}
