@@ -268,9 +268,7 @@ pub fn archive(p: &Published, cases: &Cases, register: (Vec<String>, Vec<Vec<Str
             let d = config.calendar.local_date(t);
             (d.year(), d.month())
         });
-        let retain = crate::record::get_path(&c.data(), "archive.retain_until")
-            .map(scalar)
-            .unwrap_or_default();
+        let retain = c.retain_until.map(|d| d.to_string()).unwrap_or_default();
         by_month.entry(key).or_default().push(json!({
             "id": c.id, "kind": c.kind, "href": p.href(&c.id, ""),
             "opened": date(config, c.opened), "closed": date(config, c.closed_at),
