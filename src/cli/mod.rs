@@ -20,6 +20,8 @@ mod check;
 mod completions;
 mod dispose;
 mod due;
+mod export;
+mod import;
 mod init;
 mod lessons;
 mod list;
@@ -139,6 +141,12 @@ pub enum Command {
         about = "Apply the workflows' automatic steps (close on no response, archive, escalate), for a scheduled CI job"
     )]
     Sweep(sweep::Args),
+    #[command(about = "Every record of a kind as CSV (dotted headers, `; `-joined lists) or JSON, fields and body")]
+    Export(export::Args),
+    #[command(
+        about = "New records from a tracker's CSV rows, each validated as `new` would; nothing written unless all are valid"
+    )]
+    Import(import::Args),
     #[command(about = "Render the static site: dashboard, boards, overdue list, lessons, archive, case pages, reports")]
     Build(build::Args),
     #[command(
@@ -445,6 +453,8 @@ pub fn main() -> ExitCode {
         Command::Retention(a) => retention::run(&globals, a),
         Command::Dispose(a) => dispose::run(&globals, a),
         Command::Sweep(a) => sweep::run(&globals, a),
+        Command::Export(a) => export::run(&globals, a),
+        Command::Import(a) => import::run(&globals, a),
         Command::Build(a) => build::run(&globals, a),
         Command::Serve(a) => serve::run(&globals, a),
         Command::Schema(a) => schema::run(&globals, a),

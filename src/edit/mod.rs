@@ -4,6 +4,7 @@
 
 pub mod automatic;
 pub mod dispose;
+pub mod import;
 pub mod init;
 pub mod new;
 pub mod renumber;

@@ -4,6 +4,7 @@ pub mod automatic;
 pub mod case;
 pub mod cases;
 pub mod due;
+pub mod export;
 pub mod lessons;
 pub mod list;
 pub mod report;

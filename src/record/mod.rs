@@ -2,6 +2,7 @@
 //! from the Markdown body, and parse it into a JSON value whose nodes can be
 //! traced back to a line and column.
 
+pub mod cells;
 pub mod set;
 pub mod yaml;
 

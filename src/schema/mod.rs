@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 mod walk;
 
-pub use walk::and_list;
+pub use walk::{and_list, nodes_at};
 
 /// The compiled schema of one kind, or why it cannot be used.
 pub enum KindSchema {
@@ -552,13 +552,35 @@ fn allowed_properties(err: &ValidationError<'_>, schema: &Value) -> Vec<String> 
 }
 
 /// The closest known name, if it is close enough to be a typo.
-fn suggest(name: &str, known: &[String]) -> Option<String> {
+pub fn suggest(name: &str, known: &[String]) -> Option<String> {
     known
         .iter()
         .map(|k| (strsim::damerau_levenshtein(name, k), k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 4) && *d < k.len())
         .min()
         .map(|(_, k)| k.clone())
+}
+
+/// Every field path the schema names (`customer`, `customer.name`), in
+/// its order: a mapping's own fields right after its name. What export's
+/// columns and import's headers are matched against.
+pub fn field_paths(schema: &Value) -> Vec<String> {
+    fn walk(node: &Value, prefix: &str, out: &mut Vec<String>) {
+        if let Some(Value::Object(props)) = node.get("properties") {
+            for (k, sub) in props {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                out.push(path.clone());
+                walk(sub, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(schema, "", &mut out);
+    out
 }
 
 /// `/closure/communicated_to/0` -> `closure.communicated_to.0`.

@@ -167,19 +167,38 @@ pub fn judge(config: &Config, c: &Change) -> Vec<Violation> {
     let kind = c.kind;
     match (c.old, c.new) {
         (None, None) => {}
-        (None, Some(_)) => {
-            let s = status(c.new);
-            if s.as_deref().is_some_and(|s| s != kind.first_state()) {
-                out.push(v(
-                    Code::Transition,
-                    Some("status"),
-                    format!(
-                        "a new {} starts in `{}`, not `{}`",
-                        kind.name,
-                        kind.first_state(),
-                        s.unwrap_or_default()
-                    ),
-                ));
+        (None, Some(new)) => {
+            // A tracker's cases come in any state, through `casework import`
+            // by the records team: the marker says so, the role allows it.
+            let imported = new.get("imported").is_some_and(Value::is_object);
+            if let Some(s) = status(c.new).filter(|s| s != kind.first_state()) {
+                if !imported {
+                    out.push(v(
+                        Code::Transition,
+                        Some("status"),
+                        format!(
+                            "a new {} starts in `{}`, not `{s}` (cases in later states come in through `casework import`)",
+                            kind.name,
+                            kind.first_state()
+                        ),
+                    ));
+                } else if !config.has_role(&kind.archive_role, c.author) {
+                    let id = new.get("id").and_then(Value::as_str).unwrap_or("the record");
+                    let who = if c.author.is_empty() {
+                        "an unknown user"
+                    } else {
+                        c.author
+                    };
+                    out.push(v(
+                        Code::Role,
+                        Some("status"),
+                        format!(
+                            "{id} is imported in state `{s}` by {who}, who is not in the `{}` role: only that role brings cases in past `{}`",
+                            kind.archive_role,
+                            kind.first_state()
+                        ),
+                    ));
+                }
             }
         }
         (Some(old), None) => {
