@@ -28,6 +28,8 @@ mod formats;
 mod fuzz_properties;
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/import_export.rs"]
+mod import_export;
 #[path = "cli/init_new.rs"]
 mod init_new;
 #[path = "cli/lessons.rs"]
