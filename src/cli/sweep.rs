@@ -107,9 +107,13 @@ pub fn execute(g: &Globals, ctx: &Context, scope: &Scope, run: &Run) -> Result<u
     }
     drop(lock);
     if !g.quiet {
+        // One write: a first sweep of a legacy repository prints 60,000 lines.
+        let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
         for l in &lines {
-            outln!("{}", one_line(l));
+            out.push_str(&one_line(l));
+            out.push('\n');
         }
+        super::emit(&out);
     }
     for r in &plan.refused {
         eprintln!(

@@ -28,6 +28,9 @@ pub struct Transaction {
     _lock: Lock,
     /// What each touched path held before, in the order first touched.
     undo: Vec<Undo>,
+    /// Where each target is in `undo`: an import touches 10,000 files,
+    /// and a search of the list per file would be quadratic.
+    index: std::collections::HashMap<PathBuf, usize>,
     open: bool,
 }
 
@@ -55,6 +58,7 @@ impl Transaction {
             root: root.to_path_buf(),
             _lock: lock(root)?,
             undo: Vec::new(),
+            index: std::collections::HashMap::new(),
             open: true,
         })
     }
@@ -250,10 +254,11 @@ impl Transaction {
     ) {
         let written = written.map(<[u8]>::to_vec);
         // A path touched again keeps its first content to restore.
-        if let Some(u) = self.undo.iter_mut().find(|u| u.target == target) {
-            u.written = written;
+        if let Some(&i) = self.index.get(&target) {
+            self.undo[i].written = written;
             return;
         }
+        self.index.insert(target.clone(), self.undo.len());
         self.undo.push(Undo {
             rel: rel.to_string(),
             target,

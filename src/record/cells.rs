@@ -84,7 +84,7 @@ pub enum Shape {
     List(Box<Shape>),
     /// A mapping, or a list of mappings: JSON in the cell.
     Json,
-    /// The schema does not say: read as YAML would type a `--set` value.
+    /// The schema does not say: a number, boolean or JSON is typed, else text.
     Any,
 }
 
@@ -150,7 +150,8 @@ fn read_value(cell: &str, shape: &Shape, midnight: &dyn Fn(chrono::NaiveDate) ->
     };
     Ok(match shape {
         Shape::Text => Value::String(cell.to_string()),
-        Shape::Any => crate::edit::value::parse_value(cell),
+        // A number, `true`, `false` or JSON is typed; anything else is text.
+        Shape::Any => serde_json::from_str(cell).unwrap_or_else(|_| Value::String(cell.to_string())),
         Shape::Integer => cell
             .parse::<i64>()
             .map(Value::from)

@@ -35,10 +35,7 @@ fn samples() -> std::path::PathBuf {
 fn sample_config_repo() -> Repo {
     let repo = Repo::empty();
     repo.copy_in(&samples().join("schemas"), "schemas");
-    repo.write(
-        "casework.toml",
-        std::fs::read(samples().join("casework.toml")).unwrap(),
-    );
+    repo.write("casework.toml", std::fs::read(samples().join("casework.toml")).unwrap());
     repo.git(&["init", "-q", "-b", "main"]);
     repo.commit(by(SETUP_AUTHOR, SETUP_DATE), "Configuration");
     repo
@@ -124,11 +121,15 @@ fn the_follow_up_procedure_tracker_table_imports_with_map_and_keep_ids() {
     args.push("--commit");
     let run = import(&repo, ARCHIVIST, &args, OK);
     assert!(
-        run.stdout.contains("line 2: records/feedback/FF-2024-015.md (completed)"),
+        run.stdout
+            .contains("line 2: records/feedback/FF-2024-015.md (completed)"),
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("line 3: records/feedback/FF-2024-016.md (in_progress)"));
+    assert!(
+        run.stdout
+            .contains("line 3: records/feedback/FF-2024-016.md (in_progress)")
+    );
     let done = front_matter(&repo.read("records/feedback/FF-2024-015.md"));
     assert_eq!(done["status"], "completed");
     assert_eq!(done["date"], "2024-06-17");
@@ -163,7 +164,8 @@ fn import_refuses_a_later_state_without_the_records_role_and_writes_nothing() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("needs the `records` role, whose members are archive@example.com"),
+        run.stderr
+            .contains("needs the `records` role, whose members are archive@example.com"),
         "{}",
         run.stderr
     );
@@ -173,7 +175,11 @@ fn import_refuses_a_later_state_without_the_records_role_and_writes_nothing() {
         "Title,Date,Stakeholder,Summary,Assigned to,Due\nCall back,2026-11-20,Client A,Wants a call,h.handler@example.com,2026-12-01\n",
     );
     let run = import(&repo, HANDLER, &["feedback", &file, "--map", "Date=date"], OK);
-    assert!(run.stdout.contains("records/feedback/FF-2026-001.md (pending)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("records/feedback/FF-2026-001.md (pending)"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -193,7 +199,13 @@ fn check_since_accepts_a_later_state_only_with_the_import_marker_and_the_records
     let errors = run.errors();
     assert_eq!(
         errors,
-        vec![found("transition", "records/feedback/FF-2026-001.md", Some(5), &sha, ARCHIVIST)]
+        vec![found(
+            "transition",
+            "records/feedback/FF-2026-001.md",
+            Some(5),
+            &sha,
+            ARCHIVIST
+        )]
     );
     repo.write("records/feedback/FF-2026-002.md", feedback("FF-2026-002", marker));
     let sha = repo.commit(by(HANDLER, "2026-11-20T10:00:00Z"), "Marker, no role");
@@ -217,15 +229,21 @@ fn import_gives_the_next_free_ids_per_year_and_keeps_a_tracker_id_as_a_reference
     );
     repo.write(
         "records/feedback/FF-2026-007.md",
-        record("FF-2026-007", "feedback", "pending", "date: 2026-11-01\nstakeholder: A\nsummary: S\nassigned_to: x@example.com\ndue: 2026-12-01\n"),
+        record(
+            "FF-2026-007",
+            "feedback",
+            "pending",
+            "date: 2026-11-01\nstakeholder: A\nsummary: S\nassigned_to: x@example.com\ndue: 2026-12-01\n",
+        ),
     );
     repo.commit(by(HANDLER, "2026-11-20T09:00:00Z"), "One record");
-    let run = import(&repo, HANDLER, &["feedback", &file, "--map", "Date=date", "--map", "Date=opened"], OK);
-    for (line, path) in [
-        (2, "FF-2026-008"),
-        (3, "FF-2025-001"),
-        (4, "FF-2026-009"),
-    ] {
+    let run = import(
+        &repo,
+        HANDLER,
+        &["feedback", &file, "--map", "Date=date", "--map", "Date=opened"],
+        OK,
+    );
+    for (line, path) in [(2, "FF-2026-008"), (3, "FF-2025-001"), (4, "FF-2026-009")] {
         assert!(
             run.stdout.contains(&format!("line {line}: records/feedback/{path}.md")),
             "{}",
@@ -248,14 +266,30 @@ fn import_refuses_ids_taken_twice_or_already_used() {
     );
     repo.write(
         "records/feedback/FF-2026-001.md",
-        record("FF-2026-001", "feedback", "pending", "date: 2026-11-01\nstakeholder: A\nsummary: S\nassigned_to: x@example.com\ndue: 2026-12-01\n"),
+        record(
+            "FF-2026-001",
+            "feedback",
+            "pending",
+            "date: 2026-11-01\nstakeholder: A\nsummary: S\nassigned_to: x@example.com\ndue: 2026-12-01\n",
+        ),
     );
     repo.commit(by(HANDLER, "2026-11-20T09:00:00Z"), "One record");
-    let run = import(&repo, HANDLER, &["feedback", &file, "--keep-ids", "--map", "Date=date"], FINDINGS);
+    let run = import(
+        &repo,
+        HANDLER,
+        &["feedback", &file, "--keep-ids", "--map", "Date=date"],
+        FINDINGS,
+    );
     let err = &run.stderr;
     assert!(err.contains(":2: error: column \"ID\": FF-2026-001 is taken"), "{err}");
-    assert!(err.contains(":4: error: column \"ID\": FF-2026-002 is the ID of line 3 too"), "{err}");
-    assert!(err.contains(":5: error: column \"ID\": `FF-26-4` is not a feedback ID"), "{err}");
+    assert!(
+        err.contains(":4: error: column \"ID\": FF-2026-002 is the ID of line 3 too"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":5: error: column \"ID\": `FF-26-4` is not a feedback ID"),
+        "{err}"
+    );
     assert!(err.contains("3 of 4 row(s) cannot be imported"), "{err}");
 }
 
@@ -266,7 +300,12 @@ fn skip_invalid_imports_the_valid_rows_and_reports_the_others() {
          Good,2026-11-20,A,S,x@example.com,2026-12-01\n\
          Bad,someday,B,S,x@example.com,2026-12-01\n",
     );
-    let run = import(&repo, HANDLER, &["feedback", &file, "--map", "Date=date", "--skip-invalid"], OK);
+    let run = import(
+        &repo,
+        HANDLER,
+        &["feedback", &file, "--map", "Date=date", "--skip-invalid"],
+        OK,
+    );
     assert!(run.stderr.contains(":3: error: "), "{}", run.stderr);
     assert!(run.stderr.contains("someday"), "{}", run.stderr);
     assert!(run.stderr.contains("imported 1 feedback record(s)"), "{}", run.stderr);
@@ -277,12 +316,21 @@ fn skip_invalid_imports_the_valid_rows_and_reports_the_others() {
 
 #[test]
 fn import_dry_run_prints_the_plan_and_writes_nothing() {
-    let (repo, file) = repo_with_csv("Title,Stakeholder,Summary,Assigned to,Due,Date\nOne,A,S,x@example.com,2026-12-01,2026-11-20\n");
+    let (repo, file) =
+        repo_with_csv("Title,Stakeholder,Summary,Assigned to,Due,Date\nOne,A,S,x@example.com,2026-12-01,2026-11-20\n");
     let before = snapshot(&repo.root);
     let run = run_as(&repo, HANDLER, &["import", "feedback", &file, "--dry-run"]);
     run.assert_code(OK);
-    assert!(run.stdout.contains("records/feedback/FF-2026-001.md (pending)"), "{}", run.stdout);
-    assert!(run.stderr.contains("would import 1 feedback record(s)"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("records/feedback/FF-2026-001.md (pending)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("would import 1 feedback record(s)"),
+        "{}",
+        run.stderr
+    );
     assert_same_files(&snapshot(&repo.root), &before, "import --dry-run");
 }
 
@@ -297,7 +345,8 @@ fn a_csv_with_a_byte_order_mark_semicolons_and_quoted_newlines_imports() {
     // With `;` the delimiter, an unquoted `vip; billing` is two cells.
     let run = import(&repo, HANDLER, &["feedback", &file], FINDINGS);
     assert!(
-        run.stderr.contains(":2: error: has 9 cells where the header has 8 columns"),
+        run.stderr
+            .contains(":2: error: has 9 cells where the header has 8 columns"),
         "{}",
         run.stderr
     );
@@ -324,18 +373,26 @@ fn ragged_rows_are_refused_by_line() {
          Three,2026-11-20,A,S,x@example.com,2026-12-01\n",
     );
     let run = import(&repo, HANDLER, &["feedback", &file], FINDINGS);
-    assert!(run.stderr.contains(":2: error: has 5 cells where the header has 6 columns"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(":2: error: has 5 cells where the header has 6 columns"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains(":3: error: has 7 cells"), "{}", run.stderr);
     assert!(!run.stderr.contains(":4:"), "{}", run.stderr);
 }
 
 #[test]
 fn non_utf8_bytes_are_refused_by_line_and_column() {
-    let (repo, file) = repo_with_csv(b"Title,Date,Stakeholder,Summary,Assigned to,Due\nOne,2026-11-20,Caf\xe9 Rouge,S,x@example.com,2026-12-01\n");
+    let (repo, file) = repo_with_csv(
+        b"Title,Date,Stakeholder,Summary,Assigned to,Due\nOne,2026-11-20,Caf\xe9 Rouge,S,x@example.com,2026-12-01\n",
+    );
     let run = import(&repo, HANDLER, &["feedback", &file], FINDINGS);
     assert!(
-        run.stderr
-            .contains(":2: error: column \"Stakeholder\": is not UTF-8 text (byte 0xE9 after `Caf`): save the file as UTF-8"),
+        run.stderr.contains(
+            ":2: error: column \"Stakeholder\": is not UTF-8 text (byte 0xE9 after `Caf`): save the file as UTF-8"
+        ),
         "{}",
         run.stderr
     );
@@ -346,21 +403,31 @@ fn duplicate_and_unknown_headers_are_refused_before_any_row() {
     let (repo, file) = repo_with_csv("Title,Status,Stakeholder,status,Notes\nOne,pending,A,pending,x\n");
     let run = import(&repo, HANDLER, &["feedback", &file], USAGE);
     assert!(run.stderr.contains("the header cannot be imported"), "{}", run.stderr);
-    assert!(run.stderr.contains("columns 2 and 4 are both named `status`"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("column `Notes` names no field of kind `feedback`: map it with --map \"Notes=FIELD\""),
+        run.stderr.contains("columns 2 and 4 are both named `status`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("column `Notes` names no field of kind `feedback`: map it with --map \"Notes=FIELD\""),
         "{}",
         run.stderr
     );
     let run = import(&repo, HANDLER, &["feedback", &file, "--map", "Owner=owner"], USAGE);
-    assert!(run.stderr.contains("--map Owner=...: the file has no column `Owner`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--map Owner=...: the file has no column `Owner`"),
+        "{}",
+        run.stderr
+    );
     let run = import(&repo, HANDLER, &["feedback", &file, "--map", "Notes=sumary"], USAGE);
     assert!(run.stderr.contains("did you mean `summary`?"), "{}", run.stderr);
 }
 
 #[test]
 fn a_state_word_of_the_tracker_is_mapped_with_state() {
-    let csv = "Title,Date,Stakeholder,Summary,Assigned to,Due,Status\nOne,2026-11-20,A,S,x@example.com,2026-12-01,Working\n";
+    let csv =
+        "Title,Date,Stakeholder,Summary,Assigned to,Due,Status\nOne,2026-11-20,A,S,x@example.com,2026-12-01,Working\n";
     let (repo, file) = repo_with_csv(csv);
     let run = import(&repo, ARCHIVIST, &["feedback", &file, "--map", "Date=date"], FINDINGS);
     assert!(
@@ -371,17 +438,31 @@ fn a_state_word_of_the_tracker_is_mapped_with_state() {
     import(
         &repo,
         ARCHIVIST,
-        &["feedback", &file, "--map", "Date=date", "--state", "working=in_progress"],
+        &[
+            "feedback",
+            &file,
+            "--map",
+            "Date=date",
+            "--state",
+            "working=in_progress",
+        ],
         OK,
     );
-    assert_eq!(front_matter(&repo.read("records/feedback/FF-2026-001.md"))["status"], "in_progress");
+    assert_eq!(
+        front_matter(&repo.read("records/feedback/FF-2026-001.md"))["status"],
+        "in_progress"
+    );
 }
 
 #[test]
 fn a_file_over_100_mib_a_fifo_and_an_empty_file_are_refused() {
     let (repo, file) = repo_with_csv("");
     let run = import(&repo, HANDLER, &["feedback", &file], USAGE);
-    assert!(run.stderr.contains("is empty: the first line must name the columns"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is empty: the first line must name the columns"),
+        "{}",
+        run.stderr
+    );
     // Sparse: no 100 MB written to disk.
     std::fs::File::options()
         .write(true)
@@ -391,7 +472,8 @@ fn a_file_over_100_mib_a_fifo_and_an_empty_file_are_refused() {
         .unwrap();
     let run = import(&repo, HANDLER, &["feedback", &file], USAGE);
     assert!(
-        run.stderr.contains("is 104857601 bytes, more than the 100 MiB casework imports at once"),
+        run.stderr
+            .contains("is 104857601 bytes, more than the 100 MiB casework imports at once"),
         "{}",
         run.stderr
     );
@@ -421,7 +503,11 @@ fn export_writes_lists_of_mappings_as_json_and_the_json_format_carries_the_body(
     assert_eq!(header.first().map(String::as_str), Some("id"));
     assert_eq!(header.last().map(String::as_str), Some("body"));
     let row = reader.records().next().unwrap().unwrap();
-    let cell = |h: &str| row.get(header.iter().position(|x| x == h).unwrap()).unwrap().to_string();
+    let cell = |h: &str| {
+        row.get(header.iter().position(|x| x == h).unwrap())
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(cell("tags"), r#"["vip","a; b"]"#);
     assert_eq!(
         cell("responses"),
