@@ -55,14 +55,15 @@ for ((r = 1; r <= rounds; r++)); do
   timed "$tmp/check" "$bin" -C "$corpus" check -q
   # shellcheck disable=SC2016
   timed "$tmp/export" bash -c 'for k in $2; do "$1" -C "$3" export "$k"; done' _ "$bin" "$kinds" "$corpus"
-  rm -rf "$tmp/target"
-  cp -r "$tmp/empty" "$tmp/target"
-  timed "$tmp/import" "$bin" -C "$tmp/target" -q import request "$tmp/rows.csv" --keep-ids
-  timed "$tmp/check-imported" "$bin" -C "$tmp/target" check -q
+  # A fresh copy each round, all removed at the end: ext4 slows the
+  # creation of files where as many were just deleted.
+  cp -r "$tmp/empty" "$tmp/target$r"
+  timed "$tmp/import" "$bin" -C "$tmp/target$r" -q import request "$tmp/rows.csv" --keep-ids
+  timed "$tmp/check-imported" "$bin" -C "$tmp/target$r" check -q
 done
 
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-imported=$(find "$tmp/target/records" -name '*.md' | wc -l)
+imported=$(find "$tmp/target1/records" -name '*.md' | wc -l)
 c=$(median <"$tmp/check")
 e=$(median <"$tmp/export")
 ci=$(median <"$tmp/check-imported")

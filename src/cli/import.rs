@@ -168,11 +168,17 @@ pub fn run(g: &Globals, a: Args) -> Result<u8, Exit> {
             one_line(&dangling.join("; "))
         );
     }
-    for r in &p.records {
-        outln!(
-            "{}",
-            one_line(&format!("{} line {}: {} ({})", shown, r.line, r.path, r.status))
-        );
+    if !g.quiet {
+        // One write: an import prints thousands of lines.
+        let mut out = String::new();
+        for r in &p.records {
+            out.push_str(&one_line(&format!(
+                "{} line {}: {} ({})",
+                shown, r.line, r.path, r.status
+            )));
+            out.push('\n');
+        }
+        super::emit(&out);
     }
     let verb = if a.dry_run { "would import" } else { "imported" };
     let summary = format!(

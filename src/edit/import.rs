@@ -138,9 +138,19 @@ pub fn plan(ctx: &Context, req: &Request) -> Result<Plan> {
         .delimiter(delimiter)
         .from_reader(bytes);
     let mut rows: Vec<(u64, csv::ByteRecord)> = Vec::new();
+    // Lines counted here: after a CRLF the csv crate's record position
+    // still stands before the LF, one line short of where the row starts.
+    let (mut counted_to, mut line) = (0usize, 1u64);
     for r in reader.byte_records() {
         let r = r.map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
-        let line = r.position().map_or(0, csv::Position::line);
+        let mut start = r.position().map_or(0, |p| p.byte() as usize).min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > counted_to {
+            line += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count() as u64;
+            counted_to = start;
+        }
         rows.push((line, r));
     }
     if rows.is_empty() {
@@ -287,10 +297,7 @@ pub fn plan(ctx: &Context, req: &Request) -> Result<Plan> {
 
 /// Create every planned record as part of `tx`.
 pub fn write(tx: &mut Transaction, plan: &Plan) -> Result<()> {
-    for p in &plan.records {
-        tx.create(&p.path, p.text.as_bytes())?;
-    }
-    Ok(())
+    tx.create_all(plan.records.iter().map(|p| (p.path.as_str(), p.text.as_bytes())))
 }
 
 /// The delimiter of the header line: the most frequent of `,`, `;` and a

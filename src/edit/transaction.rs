@@ -73,6 +73,63 @@ impl Transaction {
         Ok(())
     }
 
+    /// Create many new files (`casework import`), none of which may exist
+    /// yet: each is written beside its place (in parallel), the file system
+    /// is synced once, then each is renamed into place and the renames
+    /// synced. As safe as [`create`](Self::create) for each, without an
+    /// `fsync` each, and each folder is checked (and made) once, not once a
+    /// file: 10,000 files in one folder cost a fraction of a second.
+    pub fn create_all<'a>(&mut self, files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Result<()> {
+        use rayon::prelude::*;
+        let per_file = !cfg!(target_os = "linux");
+        let mut folders: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+        let mut staged = Vec::new();
+        for (rel, contents) in files {
+            let path = self.root.join(rel);
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let mut made_dirs = Vec::new();
+            if folders.insert(dir.clone()) {
+                // Where the folder really is decides where the files go.
+                let target = write_target(&self.root, &path)?;
+                if target != path {
+                    bail!("refusing to create {rel}: it exists already");
+                }
+                made_dirs = missing_dirs(&path);
+                std::fs::create_dir_all(&dir).with_context(|| format!("cannot create folder {}", dir.display()))?;
+            }
+            staged.push((rel, path, made_dirs, contents));
+        }
+        let written: Vec<Result<tempfile::TempPath>> = staged
+            .par_iter()
+            .map(|(_, path, _, contents)| super::write_temp(path, contents, per_file))
+            .collect();
+        let temps = written.into_iter().collect::<Result<Vec<_>>>()?;
+        super::sync_filesystem(&self.root)?;
+        let placed: Vec<Result<()>> = staged
+            .par_iter()
+            .zip(temps)
+            .map(|((_, path, _, _), tmp)| {
+                tmp.persist_noclobber(path)
+                    .map_err(|e| e.error)
+                    .with_context(|| format!("cannot create {}", path.display()))
+            })
+            .collect();
+        // Every file placed is noted, so that a failure undoes them all.
+        let mut first_error = None;
+        for ((rel, path, made_dirs, contents), r) in staged.into_iter().zip(placed) {
+            match r {
+                Ok(()) => self.note(rel, path, None, Some(contents), made_dirs),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => super::sync_filesystem(&self.root),
+        }
+    }
+
     /// Replace the record `rel`, provided it still holds `expected` (see
     /// [`super::replace_record`]).
     pub fn replace(&mut self, rel: &str, expected: &str, contents: &[u8]) -> Result<()> {

@@ -96,7 +96,14 @@ fn export_then_import_round_trips_every_field_and_body_of_the_sample_records() {
             &[kind, file.to_str().unwrap(), "--keep-ids", "--commit"],
             OK,
         );
-        assert!(imported.stderr.contains(&format!("imported ")), "{}", imported.stderr);
+        assert!(
+            imported.stderr.contains(&format!(
+                "imported {} {kind} record(s)",
+                imported.stdout.lines().count()
+            )),
+            "{}",
+            imported.stderr
+        );
     }
     for kind in KINDS {
         let before = exported(&samples(), &target.home, kind);
@@ -520,4 +527,18 @@ fn export_writes_lists_of_mappings_as_json_and_the_json_format_carries_the_body(
     assert_eq!(doc[0]["id"], "FF-2026-001");
     assert_eq!(doc[0]["body"], "## Notes\n");
     assert_eq!(doc[0]["responses"][0]["action"], "Called");
+}
+
+#[test]
+fn rows_of_a_crlf_file_are_reported_at_their_own_line() {
+    // The csv crate places a record after a CRLF one line early.
+    let (repo, file) = repo_with_csv("Title,Date\r\nOne,soon\r\n\r\n\"Two\r\nlines\",later\r\n");
+    let run = import(&repo, HANDLER, &["feedback", &file, "--map", "Date=date"], FINDINGS);
+    assert!(run.stderr.contains(":2: error: "), "{}", run.stderr);
+    assert!(run.stderr.contains(":4: error: "), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains(":1: error: ") && !run.stderr.contains(":3: error: "),
+        "{}",
+        run.stderr
+    );
 }
