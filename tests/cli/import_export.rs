@@ -542,3 +542,25 @@ fn rows_of_a_crlf_file_are_reported_at_their_own_line() {
         run.stderr
     );
 }
+
+#[test]
+fn plain_check_judges_an_uncommitted_record_in_a_later_state_as_its_commit_would_be() {
+    let item = "---\nid: FF-2026-001\nkind: feedback\ntitle: Late item\nstatus: in_progress\nopened: 2026-11-02T09:00:00Z\n\
+                date: 2026-11-02\nstakeholder: Client A\nsummary: Wants a call\nassigned_to: IT Support\ndue: 2026-12-20\n\
+                imported:\n  from: tracker.csv\n  at: 2026-11-20T09:00:00Z\n---\n";
+    let repo = Repo::with_history();
+    repo.write("records/feedback/FF-2026-001.md", item);
+    let run = Run::of(repo.cmd_as(HANDLER).args(["check", "--format", "json"]));
+    run.assert_code(FINDINGS);
+    let codes: Vec<String> = run.findings().iter().map(|f| f.code.clone()).collect();
+    assert_eq!(codes, ["role"], "{}", run.stdout);
+    Run::of(repo.cmd_as(ARCHIVIST).args(["check"])).assert_code(OK);
+    // Without the marker, no role lets a new record skip the first state.
+    repo.write(
+        "records/feedback/FF-2026-001.md",
+        item.replace("imported:\n  from: tracker.csv\n  at: 2026-11-20T09:00:00Z\n", ""),
+    );
+    let run = Run::of(repo.cmd_as(ARCHIVIST).args(["check", "--format", "json"]));
+    let codes: Vec<String> = run.findings().iter().map(|f| f.code.clone()).collect();
+    assert_eq!(codes, ["transition"], "{}", run.stdout);
+}
