@@ -69,7 +69,12 @@ pub fn run(g: &Globals, args: Args) -> Result<u8, Exit> {
     if let Some(why) = &built.no_history {
         eprintln!("casework: warning: case pages have no timeline: {why}");
     }
-    if !g.quiet {
+    if !g.quiet && built.reused {
+        eprintln!(
+            "built {} pages ({} cases): nothing changed since the last build, no record read",
+            built.written.pages, built.cases
+        );
+    } else if !g.quiet {
         let w = built.written;
         eprintln!(
             "built {} pages ({} cases): {} written, {} unchanged, {} removed",

@@ -113,12 +113,16 @@ pub struct Cases {
 
 /// Load every record once and take out what the queries read.
 pub fn load(ctx: &Context, opts: Load) -> Result<Cases, DiscoverError> {
-    let files = record::discover(&ctx.config)?;
+    Ok(load_files(ctx, record::discover(&ctx.config)?, opts))
+}
+
+/// [`load`] of the record files `files` (as [`record::discover`] finds them).
+pub fn load_files(ctx: &Context, files: Vec<RecordFile>, opts: Load) -> Cases {
     let (_, results) = RecordSet::load_with(&ctx.config, files, |loaded| match loaded {
         Ok(rec) => case_of(ctx, rec, opts),
         Err(d) => Err(d.clone()),
     });
-    Ok(collect(results))
+    collect(results)
 }
 
 /// Every case as it was at commit `rev` (its tree, read through git; no

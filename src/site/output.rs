@@ -74,17 +74,65 @@ fn hash(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
 }
 
-/// The previous site's pages and their hashes, from its marker.
-fn previous(out: &Path) -> BTreeMap<String, String> {
+/// The previous site's marker, when it has one.
+fn marker(out: &Path) -> Option<serde_json::Value> {
     std::fs::read(out.join(MARKER))
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+}
+
+/// The previous site's pages and their hashes, from its marker.
+fn previous(out: &Path) -> BTreeMap<String, String> {
+    marker(out)
         .and_then(|v| serde_json::from_value(v.get("pages")?.clone()).ok())
         .unwrap_or_default()
 }
 
+/// What the previous build of `out` wrote, when it was built from exactly
+/// `inputs` (see [`Site`]) and every page of it is still there: its page
+/// and case counts. Then a build has nothing to do.
+pub fn unchanged(out: &Path, inputs: &str) -> Option<Previous> {
+    let m = marker(out)?;
+    if m.get("inputs").and_then(|v| v.as_str()) != Some(inputs) {
+        return None;
+    }
+    let pages: BTreeMap<String, String> = serde_json::from_value(m.get("pages")?.clone()).ok()?;
+    let cases = m.get("cases").and_then(serde_json::Value::as_u64)? as usize;
+    let no_history = m.get("no_history").and_then(|v| v.as_str()).map(str::to_string);
+    pages
+        .keys()
+        .all(|p| is_safe(p) && out.join(p).is_file())
+        .then_some(Previous {
+            pages: pages.len(),
+            cases,
+            no_history,
+        })
+}
+
+/// The previous build, as its marker tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previous {
+    pub pages: usize,
+    pub cases: usize,
+    /// Why its case pages had no timeline (said again by a build that reuses it).
+    pub no_history: Option<String>,
+}
+
+/// What a build writes beside its pages into the marker.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Site<'a> {
+    /// The hash of everything the build read ([`unchanged`]); `None`
+    /// when the build cannot be repeated from it (a record left out, no
+    /// history): the next build then does all its work again.
+    pub inputs: Option<&'a str>,
+    /// Case pages in the site.
+    pub cases: usize,
+    /// Why the case pages have no timeline, if they have none.
+    pub no_history: Option<&'a str>,
+}
+
 /// Write `pages` (root-relative path, bytes) as the site in `out`.
-pub fn write(out: &Path, pages: &[(String, Vec<u8>)]) -> Result<Written, OutputError> {
+pub fn write(out: &Path, pages: &[(String, Vec<u8>)], site: Site) -> Result<Written, OutputError> {
     let io = |e: std::io::Error| OutputError::Io(out.display().to_string(), e);
     let hashes: BTreeMap<String, String> = pages.iter().map(|(p, b)| (p.clone(), hash(b))).collect();
     let old = previous(out);
@@ -93,8 +141,24 @@ pub fn write(out: &Path, pages: &[(String, Vec<u8>)]) -> Result<Written, OutputE
         changed: pages.iter().filter(|(p, _)| old.get(p) != hashes.get(p)).count(),
         removed: old.keys().filter(|p| !hashes.contains_key(*p)).count(),
     };
+    let new_marker = serde_json::json!({
+        "generator": "casework",
+        "inputs": site.inputs,
+        "cases": site.cases,
+        "no_history": site.no_history,
+        "pages": hashes,
+    });
     let intact = || old.keys().all(|p| out.join(p).is_file());
     if written.changed == 0 && written.removed == 0 && out.join(MARKER).is_file() && intact() {
+        // The same pages from other inputs (another time of day): only the marker says so.
+        if marker(out).as_ref() != Some(&new_marker) {
+            let tmp = tempfile::Builder::new()
+                .prefix(".casework-marker-")
+                .tempfile_in(out)
+                .map_err(io)?;
+            std::fs::write(tmp.path(), serde_json::to_vec_pretty(&new_marker).unwrap_or_default()).map_err(io)?;
+            tmp.persist(out.join(MARKER)).map_err(|e| io(e.error))?;
+        }
         return Ok(written);
     }
     let parent = out
@@ -128,10 +192,9 @@ pub fn write(out: &Path, pages: &[(String, Vec<u8>)]) -> Result<Written, OutputE
             }
         }
     }
-    let marker = serde_json::json!({ "generator": "casework", "pages": hashes });
     std::fs::write(
         tmp.path().join(MARKER),
-        serde_json::to_vec_pretty(&marker).unwrap_or_default(),
+        serde_json::to_vec_pretty(&new_marker).unwrap_or_default(),
     )
     .map_err(io)?;
     swap(tmp.keep(), out, parent, &name).map_err(io)?;
@@ -193,11 +256,23 @@ mod tests {
             ("index.html".to_string(), b"a".to_vec()),
             ("x/y.html".to_string(), b"b".to_vec()),
         ];
-        assert_eq!(write(&site, &pages).unwrap().changed, 2);
+        let built = Site {
+            inputs: Some("k1"),
+            cases: 0,
+            no_history: None,
+        };
+        assert_eq!(write(&site, &pages, built).unwrap().changed, 2);
         check(&site, &root, &root.join("records")).unwrap();
-        let again = write(&site, &pages).unwrap();
+        assert_eq!(unchanged(&site, "k1").map(|p| (p.pages, p.cases)), Some((2, 0)));
+        assert_eq!(unchanged(&site, "k2"), None);
+        let again = write(&site, &pages, Site::default()).unwrap();
         assert_eq!((again.changed, again.removed), (0, 0));
-        let fewer = write(&site, &pages[..1]).unwrap();
+        assert_eq!(
+            unchanged(&site, "k1"),
+            None,
+            "the marker follows the last build's inputs"
+        );
+        let fewer = write(&site, &pages[..1], Site::default()).unwrap();
         assert_eq!((fewer.changed, fewer.removed), (0, 1));
         assert!(!site.join("x/y.html").exists());
     }

@@ -49,6 +49,8 @@ pub struct Templates {
     pub assets: Vec<(String, String)>,
     /// The names the root's `templates/` overrides, for messages.
     pub overridden: Vec<String>,
+    /// A hash of every template's and asset's text: part of a build's inputs.
+    pub fingerprint: String,
 }
 
 impl Templates {
@@ -94,10 +96,22 @@ impl Templates {
         }
         tera.add_raw_templates(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
             .map_err(|e| broken("templates", &e))?;
+        let mut hasher = blake3::Hasher::new();
+        for (name, text) in sources
+            .iter()
+            .map(|(n, t, _)| (n, t))
+            .chain(assets.iter().map(|(n, t)| (n, t)))
+        {
+            for part in [name.as_bytes(), text.as_bytes()] {
+                hasher.update(&(part.len() as u64).to_le_bytes());
+                hasher.update(part);
+            }
+        }
         Ok(Templates {
             tera,
             assets,
             overridden,
+            fingerprint: hasher.finalize().to_hex().to_string(),
         })
     }
 

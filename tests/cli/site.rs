@@ -346,12 +346,22 @@ fn a_rebuild_writes_only_the_pages_that_changed_and_none_without_a_change() {
     let (other_ino, changed_ino) = (inode(&repo.path(other)), inode(&repo.path(changed)));
     let run = build(&repo, &[]);
     run.assert_code(OK);
-    assert!(run.stderr.contains(" 0 written"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("nothing changed since the last build, no record read"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         inode(&repo.path(changed)),
         changed_ino,
         "an unchanged build replaced a page"
     );
+    // Another time of day: every page judged again, none of them different.
+    let run = Run::of(repo.cmd().arg("build").env("CASEWORK_NOW", "2026-11-23T12:00:30Z"));
+    run.assert_code(OK);
+    assert!(run.stderr.contains(" 0 written"), "{}", run.stderr);
+    assert!(!run.stderr.contains("no record read"), "{}", run.stderr);
     let rec = "records/complaint/CMP-2026-0001.md";
     repo.write(
         rec,
@@ -367,6 +377,27 @@ fn a_rebuild_writes_only_the_pages_that_changed_and_none_without_a_change() {
         other_ino,
         "a page that did not change was written again"
     );
+}
+
+#[test]
+fn a_rebuild_reads_the_records_again_when_a_template_the_config_or_the_register_changed() {
+    let repo = sample_records();
+    build(&repo, &[]).assert_code(OK);
+    let reused = |repo: &Repo| build(repo, &[]).stderr.contains("no record read");
+    assert!(reused(&repo));
+    repo.write(
+        "templates/case.html",
+        "{% extends \"base.html\" %}{% block content %}Our case page{% endblock content %}",
+    );
+    assert!(!reused(&repo));
+    assert!(repo.read("_site/cases/CMP-2026-0001.html").contains("Our case page"));
+    assert!(reused(&repo));
+    repo.edit_config("title = \"", "title = \"New: ");
+    assert!(!reused(&repo));
+    assert!(reused(&repo));
+    let register = repo.read("disposals.csv");
+    std::fs::write(repo.path("disposals.csv"), register.as_bytes()).unwrap();
+    assert!(!reused(&repo), "a register written again is read again");
 }
 
 #[test]
