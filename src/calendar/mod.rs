@@ -178,7 +178,7 @@ impl Calendar {
 }
 
 /// Where a clock stands at a given time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum ClockState {
     /// Past its deadline and not escalated (or no escalation is configured).
     Breached,
@@ -191,7 +191,7 @@ pub enum ClockState {
 }
 
 /// One running clock of one record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Clock {
     pub name: String,
     /// Dotted path of the field the clock is measured from (for positions).

@@ -167,7 +167,7 @@ impl Default for Calendar {
 }
 
 /// An allowance of business time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Budget {
     /// Working days: the same time of day that many working days later.
     Days(u32),

@@ -12,8 +12,9 @@ use crate::record::{self, DiscoverError, Entry, Record, RecordFile, RecordSet, g
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-/// One case, as the queries read it.
-#[derive(Debug, Clone)]
+/// One case, as the queries read it. Serialisable for the site's build
+/// cache (without `text`, which only `list --grep` asks for).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Case {
     /// Root-relative path of the record file.
     pub path: String,
@@ -44,6 +45,7 @@ pub struct Case {
     /// ([`Load::fields`]).
     pub fields: String,
     /// Title and body, lower-cased, when the load asked for text search.
+    #[serde(skip)]
     pub text: Option<String>,
     /// The Markdown body as written, when the load asked for it (the site).
     pub body: Option<String>,
@@ -59,13 +61,46 @@ pub struct Case {
     /// The git blob ID of the file's bytes ([`Load::blobs`]; also for a
     /// closed case without its closure time when the report's facts are
     /// taken): a history walk need not read that version from git.
+    #[serde(with = "oid_text")]
     pub blob: Option<git2::Oid>,
+}
+
+/// A git object ID as its hex text.
+mod oid_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(oid: &Option<git2::Oid>, s: S) -> Result<S::Ok, S::Error> {
+        match oid {
+            Some(o) => s.serialize_some(&o.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<git2::Oid>, D::Error> {
+        let text: Option<String> = Option::deserialize(d)?;
+        Ok(text.and_then(|t| git2::Oid::from_str(&t).ok()))
+    }
 }
 
 impl Case {
     /// The front-matter, parsed again from [`Case::fields`].
     pub fn data(&self) -> Value {
         serde_json::from_str(&self.fields).unwrap_or(Value::Null)
+    }
+
+    /// Judge the SLA clocks and the waits again at `ctx.now`, from
+    /// [`Case::fields`]: a case kept from an earlier run, at another time.
+    /// A closed case has neither; one without its fields keeps what it had.
+    pub fn judge_clocks_again(&mut self, ctx: &Context, soon: u32) {
+        let Some(kind) = ctx.config.kinds.get(&self.kind) else {
+            return;
+        };
+        if self.closed || self.fields.is_empty() {
+            return;
+        }
+        let data = self.data();
+        self.clocks = calendar::clocks(kind, &ctx.config.calendar, &data, ctx.now, soon);
+        self.waits = super::due::waits_over(&ctx.config, kind, &self.status, &data, ctx.now);
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 /// One lesson as the loading pass takes it out of a record: kept on
 /// [`Case`], so the register never parses the front-matter again.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Lesson {
     pub text: String,
     /// The lesson's own date if it has one, else the case's closure time,

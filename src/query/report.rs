@@ -343,7 +343,7 @@ pub fn closing_dates(
 /// What the report reads of one case, taken out in the loading pass while
 /// its front-matter is parsed ([`Load::report`](super::cases::Load)): the
 /// report itself never parses a record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Facts {
     /// Closure times of the ended cycles kept in `cycles`.
     pub cycle_closures: Vec<DateTime<Utc>>,
@@ -365,7 +365,7 @@ pub struct Facts {
 }
 
 /// The times one SLA clock reads from a case.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub enum ClockTimes {
     /// Each start of a `within` clock, with its stop if it stopped.
     Within(Budget, Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>),
@@ -376,7 +376,7 @@ pub enum ClockTimes {
 }
 
 /// `feedback.received_at`, `.category` and `.rating`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct FeedbackFacts {
     pub received_at: Option<DateTime<Utc>>,
     pub category: Option<String>,
@@ -384,7 +384,7 @@ pub struct FeedbackFacts {
 }
 
 /// How a case was escalated.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Escalation {
     #[default]
     None,

@@ -2,6 +2,7 @@
 //! cases and the queries, through templates, into a folder swapped in
 //! whole.
 
+pub mod cache;
 pub mod charts;
 pub mod markdown;
 pub mod output;
@@ -16,7 +17,7 @@ use crate::query::report;
 use pages::{Page, Published};
 use rayon::prelude::*;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// How to build.
@@ -66,16 +67,14 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
     output::check(&out, &config.root, &config.root.join(&config.records_dir))?;
     // Templates first: a broken one fails before any work.
     let templates = templates::Templates::load(&config.root, config.max_file_size)?;
-    let load = Load {
-        fields: true,
-        report: true,
-        body: true,
-        blobs: true,
-        soon: 5,
-        ..Load::default()
-    };
     let record_files = crate::record::discover(config).map_err(|e| SiteError::Records(e.to_string()))?;
-    let inputs = inputs_key(ctx, opts, &out, &templates, &record_files);
+    // One stat a record file, in parallel: 50,000 of them in a few hundredths of a second.
+    let stamps: HashMap<String, String> = record_files
+        .par_iter()
+        .map(|f| (f.path.clone(), stamp(&f.abs)))
+        .collect();
+    let env = env_key(ctx);
+    let inputs = inputs_key(ctx, opts, &out, &templates, &env, &stamps);
     if let Some(previous) = output::unchanged(&out, &inputs) {
         return Ok(Built {
             out,
@@ -90,7 +89,8 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
             reused: true,
         });
     }
-    let all = cases::load_files(ctx, record_files, load);
+    let cached = cache::load(&config.root, &env);
+    let (all, kept) = load_cases(ctx, record_files, &stamps, cached.as_ref());
     let published = Published::new(config, &all);
 
     // Git gives the timelines and the closing dates records lack, one pass each.
@@ -135,21 +135,65 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
     let (search, index) = pages::search(&published, &all);
     specs.push(search);
     let site = site_context(ctx, opts);
+    // A case page does not name the commit, so that a commit that leaves a
+    // case alone leaves its page alone too.
+    let mut case_site = site.clone();
+    case_site["commit"] = Value::Null;
+    let site_key = {
+        let mut h = blake3::Hasher::new();
+        h.update(env.as_bytes());
+        h.update(templates.fingerprint.as_bytes());
+        h.update(case_site.to_string().as_bytes());
+        h.finalize().to_hex().to_string()
+    };
     let published_cases: Vec<&cases::Case> = all.cases.iter().filter(|c| pages::has_page(config, c)).collect();
     progress(Some(specs.len() + published_cases.len()));
-    let render = |p: &Page| -> Result<(String, Vec<u8>), SiteError> {
+    let render = |p: &Page, site: &Value| -> Result<(String, Vec<u8>), SiteError> {
         let mut context = p.context.clone();
         context["site"] = site.clone();
         let text = templates.render(p.template, &context)?;
         progress(None);
         Ok((p.path.clone(), text.into_bytes()))
     };
-    let mut files: Vec<(String, Vec<u8>)> = specs.par_iter().map(render).collect::<Result<_, _>>()?;
-    let case_files: Vec<(String, Vec<u8>)> = published_cases
+    let mut files: Vec<(String, Vec<u8>)> = specs.par_iter().map(|p| render(p, &site)).collect::<Result<_, _>>()?;
+
+    // A case page whose inputs are those of its page in the previous site is that page.
+    let previous = output::previous(&out);
+    let empty = Vec::new();
+    let keyed: Vec<(&cases::Case, String)> = published_cases
         .par_iter()
-        .map(|c| render(&pages::case_page(ctx, &published, c, timelines.get(&c.id))))
-        .collect::<Result<_, _>>()?;
-    files.extend(case_files);
+        .map(|c| {
+            let related = kept.related.get(&c.path).unwrap_or(&empty);
+            let key = page_key(&site_key, &stamps, c, timelines.get(&c.id), related, &published);
+            (*c, key)
+        })
+        .collect();
+    let rendered: Vec<Option<(String, Vec<u8>)>> = keyed
+        .par_iter()
+        .map(|(c, key)| {
+            let path = pages::case_path(&c.id);
+            let same = kept.pages.get(&c.path) == Some(key) && previous.contains_key(&path);
+            if same && out.join(&path).is_file() {
+                progress(None);
+                return Ok(None);
+            }
+            // A case kept from the last build has no body: read it again.
+            let full = if kept.from_cache.contains(c.path.as_str()) {
+                reload(ctx, c)
+            } else {
+                None
+            };
+            let c = full.as_ref().unwrap_or(c);
+            render(&pages::case_page(ctx, &published, c, timelines.get(&c.id)), &case_site).map(Some)
+        })
+        .collect::<Result<_, SiteError>>()?;
+    let mut reused = Vec::new();
+    for ((c, _), r) in keyed.iter().zip(rendered) {
+        match r {
+            Some(file) => files.push(file),
+            None => reused.push(pages::case_path(&c.id)),
+        }
+    }
     files.push(("search.json".into(), index.into_bytes()));
     for (name, text) in &templates.assets {
         files.push((format!("assets/{name}"), text.clone().into_bytes()));
@@ -160,7 +204,27 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
         cases: published_cases.len(),
         no_history: no_history.as_deref(),
     };
-    let written = output::write(&out, &files, site)?;
+    let written = output::write(&out, &files, &reused, site)?;
+    let page_keys: HashMap<&str, &str> = keyed.iter().map(|(c, k)| (c.path.as_str(), k.as_str())).collect();
+    let entries = all
+        .cases
+        .iter()
+        .filter_map(|c| {
+            let mut case = c.clone();
+            case.body = None;
+            if case.closed {
+                case.fields = String::new();
+            }
+            Some(cache::Entry {
+                path: c.path.clone(),
+                stamp: stamps.get(&c.path)?.clone(),
+                related: kept.related.get(&c.path).cloned().unwrap_or_default(),
+                page: page_keys.get(c.path.as_str()).map(|k| k.to_string()),
+                case,
+            })
+        })
+        .collect();
+    cache::save(&config.root, &env, ctx.now.timestamp(), entries);
     Ok(Built {
         out,
         written,
@@ -171,18 +235,193 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
     })
 }
 
-/// Everything a build reads, as one hash: casework itself, the
-/// configuration and schemas, the templates, each record file, the
-/// disposal register and the audit files (by size, times and inode, as
-/// `make` and cargo judge a file unchanged), the commit the timelines come
-/// from, the build's time and its options. The same hash as the last
-/// build's means the same pages: a build with no change reads no record.
+/// What the loading of the cases kept from the last build.
+#[derive(Default)]
+struct Kept {
+    /// Paths of the cases taken from the cache (no body).
+    from_cache: HashSet<String>,
+    /// Each case's `related` IDs, by path.
+    related: HashMap<String, Vec<String>>,
+    /// The key each case's page had in the last build, by path.
+    pages: HashMap<String, String>,
+}
+
+/// Every case: the record files whose stamp is the cached one from the
+/// cache (their clocks judged again at another time), the others loaded.
+fn load_cases(
+    ctx: &Context,
+    files: Vec<crate::record::RecordFile>,
+    stamps: &HashMap<String, String>,
+    cached: Option<&cache::Cache>,
+) -> (cases::Cases, Kept) {
+    let load = Load {
+        fields: true,
+        report: true,
+        body: true,
+        blobs: true,
+        soon: SOON,
+        ..Load::default()
+    };
+    let mut kept = Kept::default();
+    let mut fresh = Vec::new();
+    let mut from_cache = Vec::new();
+    for f in files {
+        match cached
+            .and_then(|c| c.entries.get(&f.path))
+            .filter(|e| stamps.get(&f.path) == Some(&e.stamp))
+        {
+            Some(e) => from_cache.push(e.clone()),
+            None => fresh.push(f),
+        }
+    }
+    let mut all = cases::load_files(ctx, fresh, load);
+    for c in &all.cases {
+        kept.related.insert(c.path.clone(), related_of(&c.data()));
+    }
+    let again = cached.is_some_and(|c| c.now != ctx.now.timestamp());
+    let taken: Vec<cases::Case> = from_cache
+        .into_par_iter()
+        .map(|e| {
+            let mut case = e.case;
+            if again {
+                case.judge_clocks_again(ctx, SOON);
+            }
+            case
+        })
+        .collect();
+    if let Some(c) = cached {
+        for (path, e) in &c.entries {
+            if let Some(key) = &e.page {
+                kept.pages.insert(path.clone(), key.clone());
+            }
+            if stamps.get(path) == Some(&e.stamp) {
+                kept.related.insert(path.clone(), e.related.clone());
+            }
+        }
+    }
+    for case in taken {
+        kept.from_cache.insert(case.path.clone());
+        all.cases.push(case);
+    }
+    all.cases.sort_by(|a, b| a.path.cmp(&b.path));
+    (all, kept)
+}
+
+/// The look-ahead of "due soon" on the site, in business days.
+const SOON: u32 = 5;
+
+/// The `related` IDs of a front-matter.
+fn related_of(data: &Value) -> Vec<String> {
+    match data.get("related") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// A case kept from the last build, read again whole (its body and
+/// fields) for its page.
+fn reload(ctx: &Context, c: &cases::Case) -> Option<cases::Case> {
+    let config = &ctx.config;
+    let file = crate::record::record_file_at(&config.root, &config.root.join(&c.path))?;
+    let load = Load {
+        fields: true,
+        report: false,
+        body: true,
+        soon: SOON,
+        ..Load::default()
+    };
+    cases::load_files(ctx, vec![file], load).cases.pop()
+}
+
+/// Everything a case page shows comes from these: the site's templates and
+/// settings (`site_key`), the record file (its stamp), its timeline, which
+/// of its related cases have pages, and its clocks (judged at the build's
+/// time). The same key as the page's in the last build means the same page.
+fn page_key(
+    site_key: &str,
+    stamps: &HashMap<String, String>,
+    c: &cases::Case,
+    timeline: Option<&crate::history::Timeline>,
+    related: &[String],
+    published: &Published,
+) -> String {
+    let mut h = blake3::Hasher::new();
+    let mut put = |part: &[u8]| {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part);
+    };
+    put(site_key.as_bytes());
+    put(c.path.as_bytes());
+    put(stamps.get(&c.path).map_or("", String::as_str).as_bytes());
+    put(&serde_json::to_vec(&timeline).unwrap_or_default());
+    for id in related {
+        put(id.as_bytes());
+        put(&[u8::from(published.href(id, "").is_some())]);
+    }
+    put(&serde_json::to_vec(&c.clocks).unwrap_or_default());
+    h.finalize().to_hex().to_string()
+}
+
+/// A file's size, times and inode, hashed: what `make` and cargo trust to
+/// say a file is unchanged. `-` for a file that cannot be read.
+fn stamp(path: &Path) -> String {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return "-".into();
+    };
+    let mut v = meta.len().to_le_bytes().to_vec();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        for n in [
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ctime(),
+            meta.ctime_nsec(),
+            meta.ino() as i64,
+        ] {
+            v.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    #[cfg(not(unix))]
+    if let Ok(t) = meta
+        .modified()
+        .map(|t| t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default())
+    {
+        v.extend_from_slice(&t.as_nanos().to_le_bytes());
+    }
+    blake3::hash(&v).to_hex()[..32].to_string()
+}
+
+/// casework itself, the configuration and the schemas: what every case
+/// is loaded with.
+fn env_key(ctx: &Context) -> String {
+    let config = &ctx.config;
+    let mut h = blake3::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Ok(exe) = std::env::current_exe() {
+        h.update(stamp(&exe).as_bytes());
+    }
+    h.update(stamp(&config.root.join(crate::config::CONFIG_FILE)).as_bytes());
+    for kind in config.kinds.values() {
+        h.update(kind.schema.as_bytes());
+        h.update(stamp(&config.root.join(&kind.schema)).as_bytes());
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// Everything a build reads, as one hash: casework, the configuration and
+/// schemas (`env`), the templates, each record file's stamp, the disposal
+/// register and the audit files, the commit the timelines come from, the
+/// build's time and its options. The same hash as the last build's means
+/// the same pages: a build with no change reads no record.
 fn inputs_key(
     ctx: &Context,
     opts: &Options,
     out: &Path,
     templates: &templates::Templates,
-    files: &[crate::record::RecordFile],
+    env: &str,
+    stamps: &HashMap<String, String>,
 ) -> String {
     let config = &ctx.config;
     let mut h = blake3::Hasher::new();
@@ -190,54 +429,18 @@ fn inputs_key(
         h.update(&(part.len() as u64).to_le_bytes());
         h.update(part);
     };
-    put(env!("CARGO_PKG_VERSION").as_bytes());
-    let stamp = |path: &Path| -> Vec<u8> {
-        let Ok(meta) = std::fs::metadata(path) else {
-            return b"-".to_vec();
-        };
-        let mut v = meta.len().to_le_bytes().to_vec();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            for n in [
-                meta.mtime(),
-                meta.mtime_nsec(),
-                meta.ctime(),
-                meta.ctime_nsec(),
-                meta.ino() as i64,
-            ] {
-                v.extend_from_slice(&n.to_le_bytes());
-            }
-        }
-        #[cfg(not(unix))]
-        if let Ok(t) = meta
-            .modified()
-            .map(|t| t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default())
-        {
-            v.extend_from_slice(&t.as_nanos().to_le_bytes());
-        }
-        v
-    };
-    if let Ok(exe) = std::env::current_exe() {
-        put(&stamp(&exe));
-    }
-    put(&stamp(&config.root.join(crate::config::CONFIG_FILE)));
-    for kind in config.kinds.values() {
-        put(&stamp(&config.root.join(&kind.schema)));
-    }
+    put(env.as_bytes());
     put(templates.fingerprint.as_bytes());
-    put(&stamp(&config.root.join(&config.register)));
+    put(stamp(&config.root.join(&config.register)).as_bytes());
     for name in crate::check::audit::audit_files(&config.root) {
         put(name.as_bytes());
-        put(&stamp(&config.root.join(crate::check::audit::AUDITS_DIR).join(&name)));
+        put(stamp(&config.root.join(crate::check::audit::AUDITS_DIR).join(&name)).as_bytes());
     }
-    // One stat a record file, in parallel: 50,000 of them in a few hundredths of a second.
-    let mut files: Vec<&crate::record::RecordFile> = files.iter().collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let stamps: Vec<Vec<u8>> = files.par_iter().map(|f| stamp(&f.abs)).collect();
-    for (f, st) in files.iter().zip(&stamps) {
-        put(f.path.as_bytes());
-        put(st);
+    let mut files: Vec<(&String, &String)> = stamps.iter().collect();
+    files.sort();
+    for (path, st) in files {
+        put(path.as_bytes());
+        put(st.as_bytes());
     }
     let head = git2::Repository::discover(&config.root)
         .ok()

@@ -82,7 +82,7 @@ fn marker(out: &Path) -> Option<serde_json::Value> {
 }
 
 /// The previous site's pages and their hashes, from its marker.
-fn previous(out: &Path) -> BTreeMap<String, String> {
+pub fn previous(out: &Path) -> BTreeMap<String, String> {
     marker(out)
         .and_then(|v| serde_json::from_value(v.get("pages")?.clone()).ok())
         .unwrap_or_default()
@@ -131,13 +131,26 @@ pub struct Site<'a> {
     pub no_history: Option<&'a str>,
 }
 
-/// Write `pages` (root-relative path, bytes) as the site in `out`.
-pub fn write(out: &Path, pages: &[(String, Vec<u8>)], site: Site) -> Result<Written, OutputError> {
+/// Write `pages` (root-relative path, bytes) as the site in `out`, with
+/// the pages `kept` as the previous site has them (pages not rendered
+/// again because their inputs did not change; each must be in it).
+pub fn write(out: &Path, pages: &[(String, Vec<u8>)], kept: &[String], site: Site) -> Result<Written, OutputError> {
     let io = |e: std::io::Error| OutputError::Io(out.display().to_string(), e);
-    let hashes: BTreeMap<String, String> = pages.iter().map(|(p, b)| (p.clone(), hash(b))).collect();
     let old = previous(out);
+    let mut hashes: BTreeMap<String, String> = pages.iter().map(|(p, b)| (p.clone(), hash(b))).collect();
+    for p in kept {
+        match old.get(p) {
+            Some(h) => hashes.insert(p.clone(), h.clone()),
+            None => {
+                return Err(OutputError::Refused(
+                    p.clone(),
+                    "a page kept from the previous site is not in it".into(),
+                ));
+            }
+        };
+    }
     let mut written = Written {
-        pages: pages.len(),
+        pages: hashes.len(),
         changed: pages.iter().filter(|(p, _)| old.get(p) != hashes.get(p)).count(),
         removed: old.keys().filter(|p| !hashes.contains_key(*p)).count(),
     };
@@ -149,6 +162,9 @@ pub fn write(out: &Path, pages: &[(String, Vec<u8>)], site: Site) -> Result<Writ
         "pages": hashes,
     });
     let intact = || old.keys().all(|p| out.join(p).is_file());
+    let link = |rel: &str, dest: &Path| {
+        std::fs::hard_link(out.join(rel), dest).or_else(|_| std::fs::copy(out.join(rel), dest).map(|_| ()))
+    };
     if written.changed == 0 && written.removed == 0 && out.join(MARKER).is_file() && intact() {
         // The same pages from other inputs (another time of day): only the marker says so.
         if marker(out).as_ref() != Some(&new_marker) {
@@ -191,6 +207,13 @@ pub fn write(out: &Path, pages: &[(String, Vec<u8>)], site: Site) -> Result<Writ
                 written.changed += 1;
             }
         }
+    }
+    for rel in kept {
+        let dest = tmp.path().join(rel);
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        link(rel, &dest).map_err(io)?;
     }
     std::fs::write(
         tmp.path().join(MARKER),
@@ -261,18 +284,18 @@ mod tests {
             cases: 0,
             no_history: None,
         };
-        assert_eq!(write(&site, &pages, built).unwrap().changed, 2);
+        assert_eq!(write(&site, &pages, &[], built).unwrap().changed, 2);
         check(&site, &root, &root.join("records")).unwrap();
         assert_eq!(unchanged(&site, "k1").map(|p| (p.pages, p.cases)), Some((2, 0)));
         assert_eq!(unchanged(&site, "k2"), None);
-        let again = write(&site, &pages, Site::default()).unwrap();
+        let again = write(&site, &pages, &[], Site::default()).unwrap();
         assert_eq!((again.changed, again.removed), (0, 0));
         assert_eq!(
             unchanged(&site, "k1"),
             None,
             "the marker follows the last build's inputs"
         );
-        let fewer = write(&site, &pages[..1], Site::default()).unwrap();
+        let fewer = write(&site, &pages[..1], &[], Site::default()).unwrap();
         assert_eq!((fewer.changed, fewer.removed), (0, 1));
         assert!(!site.join("x/y.html").exists());
     }

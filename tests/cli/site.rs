@@ -472,3 +472,66 @@ fn a_rebuild_walks_only_the_commits_since_the_cached_one_and_a_rewritten_history
     );
     assert!(html.contains("Acknowledged after all") && !html.contains("Acknowledge the request"));
 }
+
+/// The site in `dir` without its marker (which names the build's inputs).
+fn pages_of(dir: &Path) -> BTreeMap<String, String> {
+    let mut pages = site(dir);
+    pages.remove(".casework-site");
+    pages
+}
+
+/// The sample records as a git repository, committed.
+fn sample_repo() -> Repo {
+    let repo = sample_records();
+    repo.git(&["init", "-q", "-b", "main"]);
+    repo.commit(by(SETUP_AUTHOR, SETUP_DATE), "Sample records");
+    repo
+}
+
+/// A build from the cache gives the very site a build without one gives.
+fn assert_same_as_a_fresh_build(repo: &Repo, now: &str) {
+    let run = Run::of(repo.cmd().env("CASEWORK_NOW", now).arg("build"));
+    run.assert_code(OK);
+    let _ = std::fs::remove_file(repo.path(".git/casework/site.json"));
+    let fresh = repo.base().join("fresh");
+    let _ = std::fs::remove_dir_all(&fresh);
+    Run::of(repo.cmd().env("CASEWORK_NOW", now).args(["build", "--out"]).arg(&fresh)).assert_code(OK);
+    assert_eq!(pages_of(&repo.path("_site")), pages_of(&fresh), "at {now}");
+    // The fresh build left a cache again, for the next step.
+    Run::of(repo.cmd().env("CASEWORK_NOW", now).arg("build")).assert_code(OK);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_from_the_build_cache_renders_only_the_changed_case_and_gives_the_site_a_fresh_build_gives() {
+    let repo = sample_repo();
+    build(&repo, &[]).assert_code(OK);
+    assert!(repo.path(".git/casework/site.json").is_file());
+    let cache = repo.read(".git/casework/site.json");
+    assert!(!cache.contains("The customer"), "no body is kept in the cache");
+    let (other, changed) = ("_site/cases/INC-2026-0001.html", "_site/cases/CMP-2026-0001.html");
+    let other_ino = inode(&repo.path(other));
+    let rec = "records/complaint/CMP-2026-0001.md";
+    repo.write(rec, repo.read(rec).replace("## Summary", "## Summary\n\nA new line."));
+    let run = build(&repo, &[]);
+    run.assert_code(OK);
+    assert!(repo.read(changed).contains("A new line."));
+    assert_eq!(
+        inode(&repo.path(other)),
+        other_ino,
+        "an unchanged case page was rendered again"
+    );
+    assert_same_as_a_fresh_build(&repo, NOW);
+    // A week later: the open cases' clocks judged again from the cache.
+    assert_same_as_a_fresh_build(&repo, "2026-11-30T12:00:00Z");
+    // A commit that moves one case: the others' pages stay.
+    let other_ino = inode(&repo.path(other));
+    repo.commit(by(SETUP_AUTHOR, "2026-11-24T09:00:00Z"), "A new line");
+    build(&repo, &[]).assert_code(OK);
+    assert_eq!(
+        inode(&repo.path(other)),
+        other_ino,
+        "a commit that left a case alone rendered its page"
+    );
+    assert_same_as_a_fresh_build(&repo, NOW);
+}

@@ -1,0 +1,90 @@
+//! What a site build keeps for the next one, in the git directory
+//! (`.git/casework/site.json`; never in the published output, for it holds
+//! unredacted fields): each record file's stamp, the case loaded from it
+//! and the key of its page. A rebuild loads only the record files whose
+//! stamp changed and renders only the case pages whose key changed; the
+//! others come from here and from the previous site. Outside git there is
+//! no cache, and a cache that cannot be read is none (never an error).
+
+use crate::query::cases::Case;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever the file's shape or meaning changes.
+const VERSION: u32 = 1;
+const FILE: &str = "site.json";
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    version: u32,
+    /// casework, the configuration and the schemas the cases were loaded
+    /// with ([`super::env_key`]): another of them loads every record again.
+    env: String,
+    /// When the cases' clocks were judged (Unix seconds).
+    now: i64,
+    entries: Vec<Entry>,
+}
+
+/// One record file as the last build read it.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct Entry {
+    pub path: String,
+    /// Its size, times and inode, hashed ([`super::stamp`]).
+    pub stamp: String,
+    /// The case, without its body, and without its fields once closed
+    /// (an open case's clocks are judged again from them at another time).
+    pub case: Case,
+    /// Its `related` IDs: a link on its page depends on whether they have pages.
+    pub related: Vec<String>,
+    /// The key of its page ([`super::page_key`]), when it has one.
+    pub page: Option<String>,
+}
+
+/// The last build's entries, by path.
+pub struct Cache {
+    pub now: i64,
+    pub entries: HashMap<String, Entry>,
+}
+
+fn file(root: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::discover(root).ok()?;
+    Some(repo.path().join("casework").join(FILE))
+}
+
+/// The cache of the last build with `env`, if there is one.
+pub fn load(root: &Path, env: &str) -> Option<Cache> {
+    let bytes = std::fs::read(file(root)?).ok()?;
+    let stored: Stored = serde_json::from_slice(&bytes).ok()?;
+    if stored.version != VERSION || stored.env != env {
+        return None;
+    }
+    let entries = stored.entries.into_iter().map(|e| (e.path.clone(), e)).collect();
+    Some(Cache {
+        now: stored.now,
+        entries,
+    })
+}
+
+/// Keep `entries` for the next build. Written beside and renamed, so a
+/// reader never sees half a file; a failure leaves no cache, quietly.
+pub fn save(root: &Path, env: &str, now: i64, entries: Vec<Entry>) {
+    let Some(path) = file(root) else { return };
+    let stored = Stored {
+        version: VERSION,
+        env: env.to_string(),
+        now,
+        entries,
+    };
+    let write = || -> std::io::Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), &stored)?;
+        tmp.as_file_mut().flush()?;
+        tmp.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    let _ = write();
+}
