@@ -5,8 +5,9 @@
 #   benches/site.sh BIN CORPUS... [RUNS=3]
 #
 # Each full build starts from no output folder (hyperfine --prepare removes
-# it), for casework and Hugo alike. Then casework's rebuilds: with no change,
-# and after one record changed (restored afterwards). Peak RSS of one full
+# it, and casework's build caches in the git directory), for casework and
+# Hugo alike. Then casework's rebuilds: with no change, and after one record
+# changed (restored afterwards). Peak RSS of one full
 # build each (GNU time). Needs hyperfine, hugo and GNU time (Debian packages).
 set -euo pipefail
 bin=$(realpath "${1:?usage: benches/site.sh BIN CORPUS...}"); shift
@@ -29,15 +30,17 @@ for corpus in "$@"; do
   cw_out=$work/cw-$name hugo_out=$work/hugo-out-$name
   echo "== $name: full builds"
   hyperfine -N --runs "$runs" --style basic \
-    --prepare "rm -rf $cw_out $hugo_out" \
+    --prepare "rm -rf $cw_out $hugo_out $corpus/.git/casework" \
     -n "casework build" "$bin -C $corpus build -q --out $cw_out" \
     -n "hugo" "hugo --quiet -s $hugo_site -d $hugo_out"
   echo "== $name: casework rebuilds"
   "$bin" -C "$corpus" build -q --out "$cw_out" >/dev/null
   rec=$(find "$corpus/records" -name '*.md' | sort | sed -n 1p)
   cp "$rec" "$work/saved.md"
+  # Two runs of hyperfine: a single --prepare applies to every command of one.
   hyperfine -N --runs "$runs" --style basic \
-    -n "no change" "$bin -C $corpus build -q --out $cw_out" \
+    -n "no change" "$bin -C $corpus build -q --out $cw_out"
+  hyperfine -N --runs "$runs" --style basic \
     -n "one record changed" --prepare "sh -c 'date +%N >> $rec'" "$bin -C $corpus build -q --out $cw_out"
   cp "$work/saved.md" "$rec"
   echo "== $name: peak RSS of a full build"

@@ -821,24 +821,50 @@ pub fn business_days(cal: &Calendar, a: DateTime<Utc>, b: DateTime<Utc>) -> f64 
     if b <= a {
         return 0.0;
     }
-    let (mut d, last) = (cal.local_date(a), cal.local_date(b));
-    let mut total = 0.0;
-    // Bounded: no duration of a case spans more than a few decades.
-    for _ in 0..40_000 {
-        if d > last {
-            break;
-        }
-        if let Some((open, close)) = cal.working_hours(d) {
+    let part = |d: NaiveDate| {
+        cal.working_hours(d).map_or(0.0, |(open, close)| {
             let len = (close - open).num_seconds();
             let part = (b.min(close) - a.max(open)).num_seconds();
             if len > 0 && part > 0 {
-                total += part as f64 / len as f64;
+                part as f64 / len as f64
+            } else {
+                0.0
             }
-        }
-        let Some(next) = d.succ_opt() else { break };
-        d = next;
+        })
+    };
+    let (first, last) = (cal.local_date(a), cal.local_date(b));
+    if first == last {
+        return part(first);
     }
-    total
+    // Every working day strictly between the two is whole: counted, not
+    // walked (a case open for years is a few thousand days of time zone
+    // arithmetic otherwise, for every clock of every report).
+    part(first) + part(last) + workdays_between(cal, first, last) as f64
+}
+
+/// The working days strictly between `first` and `last`.
+fn workdays_between(cal: &Calendar, first: NaiveDate, last: NaiveDate) -> i64 {
+    let days = (last - first).num_days() - 1;
+    if days <= 0 {
+        return 0;
+    }
+    let per_week = cal.workdays.iter().filter(|w| **w).count() as i64;
+    let mut count = days / 7 * per_week;
+    // The remaining days after the whole weeks, by weekday.
+    let mut d = first + chrono::Days::new((days / 7 * 7) as u64);
+    for _ in 0..days % 7 {
+        d = d.succ_opt().unwrap_or(d);
+        count += i64::from(cal.workdays[d.weekday().num_days_from_monday() as usize]);
+    }
+    let (Some(from), Some(to)) = (first.succ_opt(), last.pred_opt()) else {
+        return count;
+    };
+    count
+        - cal
+            .holidays
+            .range(from..=to)
+            .filter(|h| cal.workdays[h.weekday().num_days_from_monday() as usize])
+            .count() as i64
 }
 
 /// The outcome of one start of a clock: an index into `[met, missed, pending]`.
@@ -921,6 +947,47 @@ fn trends<'a>(now: impl Iterator<Item = &'a str>, before: impl Iterator<Item = &
 
 #[cfg(test)]
 mod tests {
+
+    /// The day-by-day walk `business_days` counts instead of doing.
+    fn walked(cal: &Calendar, a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
+        let (mut d, last) = (cal.local_date(a), cal.local_date(b));
+        let mut total = 0.0;
+        while b > a && d <= last {
+            if let Some((open, close)) = cal.working_hours(d) {
+                let (len, part) = ((close - open).num_seconds(), (b.min(close) - a.max(open)).num_seconds());
+                if len > 0 && part > 0 {
+                    total += part as f64 / len as f64;
+                }
+            }
+            d = d.succ_opt().unwrap();
+        }
+        total
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn business_days_counted_are_the_business_days_walked(
+            start in 1_700_000_000i64..1_800_000_000,
+            len in 0i64..80_000_000,
+            hours in proptest::bool::ANY,
+            holiday_days in proptest::collection::vec(0u64..900, 0..6),
+        ) {
+            let mut cal = Calendar {
+                timezone: chrono_tz::Europe::London,
+                ..Calendar::default()
+            };
+            if hours {
+                cal.hours = Some((chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(), chrono::NaiveTime::from_hms_opt(17, 30, 0).unwrap()));
+            }
+            let a = DateTime::from_timestamp(start, 0).unwrap();
+            let b = DateTime::from_timestamp(start + len, 0).unwrap();
+            for d in holiday_days {
+                cal.holidays.insert(cal.local_date(a) + chrono::Days::new(d));
+            }
+            let (fast, slow) = (business_days(&cal, a, b), walked(&cal, a, b));
+            proptest::prop_assert!((fast - slow).abs() < 1e-9, "{fast} vs {slow}");
+        }
+    }
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
