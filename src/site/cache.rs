@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 const VERSION: u32 = 1;
 const FILE: &str = "site.json";
 
+/// The file's content.
 #[derive(Serialize, Deserialize)]
-struct Stored {
+pub struct Stored {
     version: u32,
     /// casework, the configuration and the schemas the cases were loaded
     /// with ([`super::env_key`]): another of them loads every record again.
@@ -25,6 +26,34 @@ struct Stored {
     /// When the cases' clocks were judged (Unix seconds).
     now: i64,
     entries: Vec<Entry>,
+    /// Each monthly report's key and index line, newest first.
+    months: Vec<Month>,
+    /// The key of the trends page (its twelve months' keys).
+    trends: String,
+}
+
+impl Stored {
+    pub fn new(env: &str, now: i64, entries: Vec<Entry>, months: Vec<Month>, trends: String) -> Stored {
+        Stored {
+            version: VERSION,
+            env: env.to_string(),
+            now,
+            entries,
+            months,
+            trends,
+        }
+    }
+}
+
+/// One monthly report as the last build made it.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct Month {
+    /// `2026-10`.
+    pub month: String,
+    /// The key of its inputs ([`super::month_keys`]).
+    pub key: String,
+    /// Its line in the reports' index.
+    pub entry: serde_json::Value,
 }
 
 /// One record file as the last build read it.
@@ -36,16 +65,20 @@ pub struct Entry {
     /// The case, without its body, and without its fields once closed
     /// (an open case's clocks are judged again from them at another time).
     pub case: Case,
+    /// What the reports read of it, hashed ([`super::digest`]).
+    pub digest: String,
     /// Its `related` IDs: a link on its page depends on whether they have pages.
     pub related: Vec<String>,
     /// The key of its page ([`super::page_key`]), when it has one.
     pub page: Option<String>,
 }
 
-/// The last build's entries, by path.
+/// The last build's entries, by path, and its reports.
 pub struct Cache {
     pub now: i64,
     pub entries: HashMap<String, Entry>,
+    pub months: Vec<Month>,
+    pub trends: String,
 }
 
 fn file(root: &Path) -> Option<PathBuf> {
@@ -64,24 +97,20 @@ pub fn load(root: &Path, env: &str) -> Option<Cache> {
     Some(Cache {
         now: stored.now,
         entries,
+        months: stored.months,
+        trends: stored.trends,
     })
 }
 
-/// Keep `entries` for the next build. Written beside and renamed, so a
+/// Keep `stored` for the next build. Written beside and renamed, so a
 /// reader never sees half a file; a failure leaves no cache, quietly.
-pub fn save(root: &Path, env: &str, now: i64, entries: Vec<Entry>) {
+pub fn save(root: &Path, stored: &Stored) {
     let Some(path) = file(root) else { return };
-    let stored = Stored {
-        version: VERSION,
-        env: env.to_string(),
-        now,
-        entries,
-    };
     let write = || -> std::io::Result<()> {
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), &stored)?;
+        serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), stored)?;
         tmp.as_file_mut().flush()?;
         tmp.persist(&path).map_err(|e| e.error)?;
         Ok(())

@@ -113,6 +113,20 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
         None => Ok(report::closing_dates(config, &timelines)),
         Some(why) => Err(why.clone()),
     };
+    let site = site_context(ctx, opts);
+    // Only the dashboard names the commit, so that a commit that leaves a
+    // case (or a month) alone leaves its page alone too.
+    let mut plain_site = site.clone();
+    plain_site["commit"] = Value::Null;
+    let site_key = {
+        let mut h = blake3::Hasher::new();
+        h.update(env.as_bytes());
+        h.update(templates.fingerprint.as_bytes());
+        h.update(plain_site.to_string().as_bytes());
+        h.finalize().to_hex().to_string()
+    };
+    let previous = output::previous(&out);
+    let in_previous = |path: &str| previous.contains_key(path) && out.join(path).is_file();
     let (items, register) = pages::queries(ctx, &all);
     let mut specs: Vec<Page> = vec![
         pages::dashboard(&published, &all, &items, &register, ctx.now),
@@ -128,24 +142,86 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
             .values()
             .map(|k| pages::board(&published, k, &all, ctx.now)),
     );
+    // The monthly reports: a month whose inputs are those of its page in
+    // the last build is that page (each is a pass over every case).
     let months = pages::months(config, &all, ctx.now);
-    let (report_pages, reports) = pages::reports(config, ctx.now, &all, &months, &dates);
-    specs.extend(report_pages);
-    specs.push(pages::trends(&reports));
-    let (search, index) = pages::search(&published, &all);
-    specs.push(search);
-    let site = site_context(ctx, opts);
-    // A case page does not name the commit, so that a commit that leaves a
-    // case alone leaves its page alone too.
-    let mut case_site = site.clone();
-    case_site["commit"] = Value::Null;
-    let site_key = {
+    let month_keys = month_keys(&site_key, ctx, &all, &kept.digests, &dates, &months);
+    let cached_months: HashMap<&str, &cache::Month> = cached
+        .as_ref()
+        .map(|c| c.months.iter().map(|m| (m.month.as_str(), m)).collect())
+        .unwrap_or_default();
+    let mut kept_pages: Vec<String> = Vec::new();
+    let mut month_pages: Vec<cache::Month> = Vec::new();
+    let mut index = Vec::new();
+    let mut newest: Vec<Option<(String, report::Report)>> = Vec::new();
+    let done: Vec<(String, String, Option<(Page, Value, (String, report::Report))>)> = months
+        .par_iter()
+        .zip(month_keys.par_iter())
+        .rev()
+        .map(|(&(y, m), key)| {
+            let name = format!("{y:04}-{m:02}");
+            let same = cached_months
+                .get(name.as_str())
+                .is_some_and(|c| c.key == *key && in_previous(&pages::report_path(&name)));
+            let made = if same {
+                None
+            } else {
+                pages::month_report(config, ctx.now, &all, (y, m), &dates)
+            };
+            (name, key.clone(), made)
+        })
+        .collect();
+    for (name, key, made) in done {
+        let entry = match made {
+            Some((page, entry, report)) => {
+                specs.push(page);
+                newest.push(Some(report));
+                entry
+            }
+            None => match cached_months.get(name.as_str()) {
+                Some(c) => {
+                    kept_pages.push(pages::report_path(&name));
+                    newest.push(None);
+                    c.entry.clone()
+                }
+                None => continue,
+            },
+        };
+        index.push(entry.clone());
+        month_pages.push(cache::Month {
+            month: name,
+            key,
+            entry,
+        });
+    }
+    specs.push(pages::reports_index(index));
+    // The trends read the last twelve months' reports.
+    let trends_key = {
         let mut h = blake3::Hasher::new();
-        h.update(env.as_bytes());
-        h.update(templates.fingerprint.as_bytes());
-        h.update(case_site.to_string().as_bytes());
+        for m in month_pages.iter().take(12) {
+            h.update(m.key.as_bytes());
+        }
         h.finalize().to_hex().to_string()
     };
+    if cached.as_ref().is_some_and(|c| c.trends == trends_key) && in_previous("trends.html") {
+        kept_pages.push("trends.html".into());
+    } else {
+        let reports: Vec<(String, report::Report)> = month_pages
+            .iter()
+            .zip(newest.into_iter().chain(std::iter::repeat_with(|| None)))
+            .take(12)
+            .filter_map(|(m, r)| {
+                r.or_else(|| {
+                    let (y, mo) = m.month.split_once('-')?;
+                    let (y, mo) = (y.parse().ok()?, mo.parse().ok()?);
+                    pages::month_report(config, ctx.now, &all, (y, mo), &dates).map(|(_, _, r)| r)
+                })
+            })
+            .collect();
+        specs.push(pages::trends(&reports));
+    }
+    let (search, search_index) = pages::search(&published, &all);
+    specs.push(search);
     let published_cases: Vec<&cases::Case> = all.cases.iter().filter(|c| pages::has_page(config, c)).collect();
     progress(Some(specs.len() + published_cases.len()));
     let render = |p: &Page, site: &Value| -> Result<(String, Vec<u8>), SiteError> {
@@ -155,10 +231,12 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
         progress(None);
         Ok((p.path.clone(), text.into_bytes()))
     };
-    let mut files: Vec<(String, Vec<u8>)> = specs.par_iter().map(|p| render(p, &site)).collect::<Result<_, _>>()?;
+    let mut files: Vec<(String, Vec<u8>)> = specs
+        .par_iter()
+        .map(|p| render(p, if p.path == "index.html" { &site } else { &plain_site }))
+        .collect::<Result<_, _>>()?;
 
     // A case page whose inputs are those of its page in the previous site is that page.
-    let previous = output::previous(&out);
     let empty = Vec::new();
     let keyed: Vec<(&cases::Case, String)> = published_cases
         .par_iter()
@@ -172,8 +250,7 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
         .par_iter()
         .map(|(c, key)| {
             let path = pages::case_path(&c.id);
-            let same = kept.pages.get(&c.path) == Some(key) && previous.contains_key(&path);
-            if same && out.join(&path).is_file() {
+            if kept.pages.get(&c.path) == Some(key) && in_previous(&path) {
                 progress(None);
                 return Ok(None);
             }
@@ -184,17 +261,16 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
                 None
             };
             let c = full.as_ref().unwrap_or(c);
-            render(&pages::case_page(ctx, &published, c, timelines.get(&c.id)), &case_site).map(Some)
+            render(&pages::case_page(ctx, &published, c, timelines.get(&c.id)), &plain_site).map(Some)
         })
         .collect::<Result<_, SiteError>>()?;
-    let mut reused = Vec::new();
     for ((c, _), r) in keyed.iter().zip(rendered) {
         match r {
             Some(file) => files.push(file),
-            None => reused.push(pages::case_path(&c.id)),
+            None => kept_pages.push(pages::case_path(&c.id)),
         }
     }
-    files.push(("search.json".into(), index.into_bytes()));
+    files.push(("search.json".into(), search_index.into_bytes()));
     for (name, text) in &templates.assets {
         files.push((format!("assets/{name}"), text.clone().into_bytes()));
     }
@@ -204,7 +280,7 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
         cases: published_cases.len(),
         no_history: no_history.as_deref(),
     };
-    let written = output::write(&out, &files, &reused, site)?;
+    let written = output::write(&out, &files, &kept_pages, site)?;
     let page_keys: HashMap<&str, &str> = keyed.iter().map(|(c, k)| (c.path.as_str(), k.as_str())).collect();
     let entries = all
         .cases
@@ -218,13 +294,15 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
             Some(cache::Entry {
                 path: c.path.clone(),
                 stamp: stamps.get(&c.path)?.clone(),
+                digest: kept.digests.get(&c.path)?.clone(),
                 related: kept.related.get(&c.path).cloned().unwrap_or_default(),
                 page: page_keys.get(c.path.as_str()).map(|k| k.to_string()),
                 case,
             })
         })
         .collect();
-    cache::save(&config.root, &env, ctx.now.timestamp(), entries);
+    let stored = cache::Stored::new(&env, ctx.now.timestamp(), entries, month_pages, trends_key);
+    cache::save(&config.root, &stored);
     Ok(Built {
         out,
         written,
@@ -244,6 +322,8 @@ struct Kept {
     related: HashMap<String, Vec<String>>,
     /// The key each case's page had in the last build, by path.
     pages: HashMap<String, String>,
+    /// What the reports read of each case, hashed ([`digest`]), by path.
+    digests: HashMap<String, String>,
 }
 
 /// Every case: the record files whose stamp is the cached one from the
@@ -277,6 +357,7 @@ fn load_cases(
     let mut all = cases::load_files(ctx, fresh, load);
     for c in &all.cases {
         kept.related.insert(c.path.clone(), related_of(&c.data()));
+        kept.digests.insert(c.path.clone(), digest(c));
     }
     let again = cached.is_some_and(|c| c.now != ctx.now.timestamp());
     let taken: Vec<cases::Case> = from_cache
@@ -296,6 +377,7 @@ fn load_cases(
             }
             if stamps.get(path) == Some(&e.stamp) {
                 kept.related.insert(path.clone(), e.related.clone());
+                kept.digests.insert(path.clone(), e.digest.clone());
             }
         }
     }
@@ -305,6 +387,71 @@ fn load_cases(
     }
     all.cases.sort_by(|a, b| a.path.cmp(&b.path));
     (all, kept)
+}
+
+/// What the reports read of a case, hashed: the case but for its fields,
+/// body and the clocks judged at the build's time (the reports judge
+/// their own from the facts).
+fn digest(c: &cases::Case) -> String {
+    let mut c = c.clone();
+    (c.fields, c.body, c.text, c.clocks, c.waits, c.blob) = (String::new(), None, None, Vec::new(), Vec::new(), None);
+    blake3::hash(&serde_json::to_vec(&c).unwrap_or_default()).to_hex()[..32].to_string()
+}
+
+/// The key of each month's report: a month's report reads the cases opened
+/// by its end (and those without an opening time), their closing dates
+/// from history, the build's time and the site's settings. The cases in
+/// order of opening, each month's key the hash of all before it.
+fn month_keys(
+    site_key: &str,
+    ctx: &Context,
+    all: &cases::Cases,
+    digests: &HashMap<String, String>,
+    dates: &report::ClosingDates,
+    months: &[(i32, u32)],
+) -> Vec<String> {
+    use chrono::Datelike;
+    let cal = &ctx.config.calendar;
+    let mut by_month: BTreeMap<(i32, u32), Vec<&cases::Case>> = BTreeMap::new();
+    let mut undated = Vec::new();
+    for c in &all.cases {
+        match c.opened.map(|t| cal.local_date(t)) {
+            Some(d) => by_month.entry((d.year(), d.month())).or_default().push(c),
+            None => undated.push(c),
+        }
+    }
+    let mut h = blake3::Hasher::new();
+    h.update(site_key.as_bytes());
+    h.update(&ctx.now.timestamp().to_le_bytes());
+    if let Err(why) = dates {
+        h.update(why.as_bytes());
+    }
+    let add = |h: &mut blake3::Hasher, c: &cases::Case| {
+        h.update(c.path.as_bytes());
+        h.update(digests.get(&c.path).map_or("", String::as_str).as_bytes());
+        if let Some(at) = dates.as_ref().ok().and_then(|d| d.get(&c.id)) {
+            h.update(&at.timestamp().to_le_bytes());
+        }
+    };
+    for c in undated {
+        add(&mut h, c);
+    }
+    // Cases opened before the first month listed count from the start.
+    let first = months.first().copied().unwrap_or((i32::MIN, 0));
+    for c in by_month.range(..first).flat_map(|(_, cs)| cs) {
+        add(&mut h, c);
+    }
+    let mut out = Vec::with_capacity(months.len());
+    for &(y, m) in months {
+        for c in by_month.get(&(y, m)).into_iter().flatten() {
+            add(&mut h, c);
+        }
+        let mut k = h.clone();
+        k.update(&y.to_le_bytes());
+        k.update(&m.to_le_bytes());
+        out.push(k.finalize().to_hex().to_string());
+    }
+    out
 }
 
 /// The look-ahead of "due soon" on the site, in business days.

@@ -14,7 +14,6 @@ use crate::query::lessons::{LessonFilter, LessonRow, lessons};
 use crate::query::report::{self, ClosingDates, Window};
 use crate::query::sample::{self, SampleQuery};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
-use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 
@@ -414,61 +413,55 @@ pub fn months(config: &Config, cases: &Cases, now: DateTime<Utc>) -> Vec<(i32, u
     out
 }
 
-/// The monthly reports, one page each, and their index.
-pub fn reports(
+/// One month's report: its page, its line in the index, and the report.
+pub fn month_report(
     config: &Config,
     now: DateTime<Utc>,
     cases: &Cases,
-    months: &[(i32, u32)],
+    (y, m): (i32, u32),
     dates: &ClosingDates,
-) -> (Vec<Page>, Vec<(String, report::Report)>) {
-    // Each month is a pass over every case: the months in parallel.
-    let done: Vec<(Page, Value, (String, report::Report))> = months
-        .par_iter()
-        .rev()
-        .filter_map(|&(y, m)| {
-            let w = Window::month(y, m)?;
-            let r = report::report(config, now, cases, &w, None, |_| dates.clone());
-            let name = format!("{y:04}-{m:02}");
-            let kinds: Vec<Value> = r
-                .kinds
-                .iter()
-                .map(|(k, kr)| {
-                    let num = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.1}"));
-                    json!({
-                        "name": k, "r": kr,
-                        "ack": num(kr.time_to_acknowledge.as_ref().and_then(|d| d.median)),
-                        "resolve": num(kr.time_to_resolve.median), "resolve_p90": num(kr.time_to_resolve.p90),
-                    })
-                })
-                .collect();
-            let entry = json!({
-                "month": name, "href": format!("{name}.html"),
-                "opened": r.kinds.values().map(|k| k.opened).sum::<usize>(),
-                "closed": r.kinds.values().map(|k| k.closed).sum::<usize>(),
-            });
-            let page = Page {
-                path: format!("reports/{name}.html"),
-                template: "report.html",
-                context: json!({ "page_title": format!("Report {name}"), "root": "../", "report": r, "kinds": kinds }),
-            };
-            Some((page, entry, (name, r)))
+) -> Option<(Page, Value, (String, report::Report))> {
+    let w = Window::month(y, m)?;
+    let r = report::report(config, now, cases, &w, None, |_| dates.clone());
+    let name = format!("{y:04}-{m:02}");
+    let kinds: Vec<Value> = r
+        .kinds
+        .iter()
+        .map(|(k, kr)| {
+            let num = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.1}"));
+            json!({
+                "name": k, "r": kr,
+                "ack": num(kr.time_to_acknowledge.as_ref().and_then(|d| d.median)),
+                "resolve": num(kr.time_to_resolve.median), "resolve_p90": num(kr.time_to_resolve.p90),
+            })
         })
         .collect();
-    let mut pages = Vec::new();
-    let mut index = Vec::new();
-    let mut all = Vec::new();
-    for (page, entry, report) in done {
-        pages.push(page);
-        index.push(entry);
-        all.push(report);
-    }
-    pages.push(Page {
+    let entry = json!({
+        "month": name, "href": format!("{name}.html"),
+        "opened": r.kinds.values().map(|k| k.opened).sum::<usize>(),
+        "closed": r.kinds.values().map(|k| k.closed).sum::<usize>(),
+    });
+    let page = Page {
+        path: report_path(&name),
+        template: "report.html",
+        context: json!({ "page_title": format!("Report {name}"), "root": "../", "report": r, "kinds": kinds }),
+    };
+    Some((page, entry, (name, r)))
+}
+
+/// `reports/2026-10.html`.
+pub fn report_path(month: &str) -> String {
+    format!("reports/{month}.html")
+}
+
+/// The index of the monthly reports, newest first (`entries` as
+/// [`month_report`] gives them).
+pub fn reports_index(entries: Vec<Value>) -> Page {
+    Page {
         path: "reports/index.html".into(),
         template: "reports.html",
-        context: json!({ "page_title": "Monthly reports", "root": "../", "months": index }),
-    });
-    (pages, all)
+        context: json!({ "page_title": "Monthly reports", "root": "../", "months": entries }),
+    }
 }
 
 /// Feedback and trends over the last twelve months of reports.

@@ -511,6 +511,8 @@ fn a_rebuild_from_the_build_cache_renders_only_the_changed_case_and_gives_the_si
     assert!(!cache.contains("The customer"), "no body is kept in the cache");
     let (other, changed) = ("_site/cases/INC-2026-0001.html", "_site/cases/CMP-2026-0001.html");
     let other_ino = inode(&repo.path(other));
+    let report = "_site/reports/2026-02.html";
+    let report_ino = inode(&repo.path(report));
     let rec = "records/complaint/CMP-2026-0001.md";
     repo.write(rec, repo.read(rec).replace("## Summary", "## Summary\n\nA new line."));
     let run = build(&repo, &[]);
@@ -521,9 +523,29 @@ fn a_rebuild_from_the_build_cache_renders_only_the_changed_case_and_gives_the_si
         other_ino,
         "an unchanged case page was rendered again"
     );
+    assert_eq!(
+        inode(&repo.path(report)),
+        report_ino,
+        "a report that counts nothing of the change was made again"
+    );
     assert_same_as_a_fresh_build(&repo, NOW);
     // A week later: the open cases' clocks judged again from the cache.
     assert_same_as_a_fresh_build(&repo, "2026-11-30T12:00:00Z");
+    // What the monthly reports count changes: their pages are made again.
+    build(&repo, &[]).assert_code(OK);
+    let report_ino = inode(&repo.path(report));
+    repo.write(
+        rec,
+        repo.read(rec)
+            .replace("closed_at: 2026-02-20T16:10:00Z", "closed_at: 2026-03-02T16:10:00Z"),
+    );
+    build(&repo, &[]).assert_code(OK);
+    assert_ne!(
+        inode(&repo.path(report)),
+        report_ino,
+        "a report whose cases changed was kept"
+    );
+    assert_same_as_a_fresh_build(&repo, NOW);
     // A commit that moves one case: the others' pages stay.
     let other_ino = inode(&repo.path(other));
     repo.commit(by(SETUP_AUTHOR, "2026-11-24T09:00:00Z"), "A new line");
