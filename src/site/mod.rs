@@ -154,7 +154,7 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
     let mut month_pages: Vec<cache::Month> = Vec::new();
     let mut index = Vec::new();
     let mut newest: Vec<Option<(String, report::Report)>> = Vec::new();
-    let done: Vec<(String, String, Option<(Page, Value, (String, report::Report))>)> = months
+    let done: Vec<(String, String, Option<pages::MonthReport>)> = months
         .par_iter()
         .zip(month_keys.par_iter())
         .rev()

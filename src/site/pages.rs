@@ -413,14 +413,18 @@ pub fn months(config: &Config, cases: &Cases, now: DateTime<Utc>) -> Vec<(i32, u
     out
 }
 
-/// One month's report: its page, its line in the index, and the report.
+/// One month's report: its page, its line in the index, and the report
+/// by its month's name.
+pub type MonthReport = (Page, Value, (String, report::Report));
+
+/// One month's report ([`MonthReport`]).
 pub fn month_report(
     config: &Config,
     now: DateTime<Utc>,
     cases: &Cases,
     (y, m): (i32, u32),
     dates: &ClosingDates,
-) -> Option<(Page, Value, (String, report::Report))> {
+) -> Option<MonthReport> {
     let w = Window::month(y, m)?;
     let r = report::report(config, now, cases, &w, None, |_| dates.clone());
     let name = format!("{y:04}-{m:02}");
