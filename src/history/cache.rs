@@ -126,13 +126,19 @@ pub(crate) fn save(repo: &Repository, layout: &str, head: Oid, timelines: &BTree
         commits,
         cases,
     };
-    let dir = repo.path().join(DIR);
+    keep(&repo.path().join(DIR), FILE, &stored);
+}
+
+/// `value` as JSON in `dir/file`, written beside and renamed, so a reader
+/// never sees half a file; a failure leaves no file, quietly (a cache is
+/// never an error).
+pub(crate) fn keep(dir: &std::path::Path, file: &str, value: &impl Serialize) {
     let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(&dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-        serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), &stored)?;
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), value)?;
         tmp.as_file_mut().flush()?;
-        tmp.persist(dir.join(FILE)).map_err(|e| e.error)?;
+        tmp.persist(dir.join(file)).map_err(|e| e.error)?;
         Ok(())
     };
     let _ = write();

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use walk::{CommitChanges, Trees};
 
 pub mod at;
-mod cache;
+pub(crate) mod cache;
 pub mod timeline;
 mod walk;
 mod worktree;

@@ -9,7 +9,6 @@
 use crate::query::cases::Case;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the file's shape or meaning changes.
@@ -102,18 +101,10 @@ pub fn load(root: &Path, env: &str) -> Option<Cache> {
     })
 }
 
-/// Keep `stored` for the next build. Written beside and renamed, so a
-/// reader never sees half a file; a failure leaves no cache, quietly.
+/// Keep `stored` for the next build (see [`crate::history::cache::keep`]).
 pub fn save(root: &Path, stored: &Stored) {
-    let Some(path) = file(root) else { return };
-    let write = || -> std::io::Result<()> {
+    if let Some(path) = file(root) {
         let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), stored)?;
-        tmp.as_file_mut().flush()?;
-        tmp.persist(&path).map_err(|e| e.error)?;
-        Ok(())
-    };
-    let _ = write();
+        crate::history::cache::keep(dir, FILE, stored);
+    }
 }

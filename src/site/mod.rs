@@ -494,10 +494,7 @@ fn page_key(
     published: &Published,
 ) -> String {
     let mut h = blake3::Hasher::new();
-    let mut put = |part: &[u8]| {
-        h.update(&(part.len() as u64).to_le_bytes());
-        h.update(part);
-    };
+    let mut put = |part: &[u8]| put_part(&mut h, part);
     put(site_key.as_bytes());
     put(c.path.as_bytes());
     put(stamps.get(&c.path).map_or("", String::as_str).as_bytes());
@@ -508,6 +505,13 @@ fn page_key(
     }
     put(&serde_json::to_vec(&c.clocks).unwrap_or_default());
     h.finalize().to_hex().to_string()
+}
+
+/// `part` into `h` with its length first, so that no two sequences of
+/// parts hash alike.
+fn put_part(h: &mut blake3::Hasher, part: &[u8]) {
+    h.update(&(part.len() as u64).to_le_bytes());
+    h.update(part);
 }
 
 /// A file's size, times and inode, hashed: what `make` and cargo trust to
@@ -572,10 +576,7 @@ fn inputs_key(
 ) -> String {
     let config = &ctx.config;
     let mut h = blake3::Hasher::new();
-    let mut put = |part: &[u8]| {
-        h.update(&(part.len() as u64).to_le_bytes());
-        h.update(part);
-    };
+    let mut put = |part: &[u8]| put_part(&mut h, part);
     put(env.as_bytes());
     put(templates.fingerprint.as_bytes());
     put(stamp(&config.root.join(&config.register)).as_bytes());

@@ -103,8 +103,7 @@ impl Templates {
             .chain(assets.iter().map(|(n, t)| (n, t)))
         {
             for part in [name.as_bytes(), text.as_bytes()] {
-                hasher.update(&(part.len() as u64).to_le_bytes());
-                hasher.update(part);
+                super::put_part(&mut hasher, part);
             }
         }
         Ok(Templates {

@@ -226,6 +226,16 @@ fn check_since_accepts_a_later_state_only_with_the_import_marker_and_the_records
     repo.check_json(&["--since", "HEAD~1"]).assert_code(OK);
 }
 
+/// A pending feedback item `id`, committed by the handler.
+fn commit_pending_feedback(repo: &Repo, id: &str) {
+    let fields = "date: 2026-11-01\nstakeholder: A\nsummary: S\nassigned_to: x@example.com\ndue: 2026-12-01\n";
+    repo.write(
+        &format!("records/feedback/{id}.md"),
+        record(id, "feedback", "pending", fields),
+    );
+    repo.commit(by(HANDLER, "2026-11-20T09:00:00Z"), "One record");
+}
+
 #[test]
 fn import_gives_the_next_free_ids_per_year_and_keeps_a_tracker_id_as_a_reference() {
     let (repo, file) = repo_with_csv(
@@ -234,16 +244,7 @@ fn import_gives_the_next_free_ids_per_year_and_keeps_a_tracker_id_as_a_reference
          T-2,Two,2025-03-01,B,S,x@example.com,2025-03-10\n\
          T-3,Three,2026-11-21,C,S,x@example.com,2026-12-01\n",
     );
-    repo.write(
-        "records/feedback/FF-2026-007.md",
-        record(
-            "FF-2026-007",
-            "feedback",
-            "pending",
-            "date: 2026-11-01\nstakeholder: A\nsummary: S\nassigned_to: x@example.com\ndue: 2026-12-01\n",
-        ),
-    );
-    repo.commit(by(HANDLER, "2026-11-20T09:00:00Z"), "One record");
+    commit_pending_feedback(&repo, "FF-2026-007");
     let run = import(
         &repo,
         HANDLER,
@@ -271,16 +272,7 @@ fn import_refuses_ids_taken_twice_or_already_used() {
          FF-2026-002,Three,2026-11-20,C,S,x@example.com,2026-12-01\n\
          FF-26-4,Four,2026-11-20,C,S,x@example.com,2026-12-01\n",
     );
-    repo.write(
-        "records/feedback/FF-2026-001.md",
-        record(
-            "FF-2026-001",
-            "feedback",
-            "pending",
-            "date: 2026-11-01\nstakeholder: A\nsummary: S\nassigned_to: x@example.com\ndue: 2026-12-01\n",
-        ),
-    );
-    repo.commit(by(HANDLER, "2026-11-20T09:00:00Z"), "One record");
+    commit_pending_feedback(&repo, "FF-2026-001");
     let run = import(
         &repo,
         HANDLER,
