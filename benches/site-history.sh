@@ -8,7 +8,8 @@
 # Rows, each one run (a run of the first is a minute or more):
 #   git log -p --no-renames -- records      the peer: every change read once
 #   build, no cache                         the first build (history walked)
-#   build, cache of HEAD, same output       the same pages, no walk
+#   build, timelines cached, no output      the same pages, no walk: the
+#                                           cases and pages built afresh
 #   build after one new commit              walks one commit
 # The history pass is the first row of casework minus the second. The new
 # commit is made on a throw-away branch and removed afterwards.
@@ -22,7 +23,8 @@ start=$(git symbolic-ref --short HEAD)
 label="git log -p --no-renames -- records" t git log -p --no-renames -- records
 rm -rf "$(git rev-parse --git-dir)/casework" "$out"
 label="build, no cache" t "$bin" build -q --out "$out"
-label="build, cache of HEAD" t "$bin" build -q --out "$out"
+rm -rf "$(git rev-parse --git-dir)/casework/site.json" "$out"
+label="build, timelines cached, no output" t "$bin" build -q --out "$out"
 git checkout -q -b bench-one-commit
 rec=$(git ls-files records | sed -n 1p)
 printf '\n' >>"$rec" && git commit -qam "bench: one change"
