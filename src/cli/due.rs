@@ -130,6 +130,7 @@ fn summary(items: &[DueItem]) -> String {
         (DueState::Breached, "breached"),
         (DueState::Escalate, "to escalate"),
         (DueState::DueSoon, "due soon"),
+        (DueState::Reminder, "reminder(s)"),
         (DueState::ReadyToClose, "ready to close"),
     ]
     .iter()

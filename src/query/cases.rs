@@ -54,6 +54,10 @@ pub struct Case {
     /// Waits for the customer that are over at `now` (a request resolved
     /// past its non-response period): name and when each ended.
     pub waits: Vec<(String, DateTime<Utc>)>,
+    /// The handler's reminders due by the end of the look-ahead, or passed
+    /// (none for a closed case): field and time ([`super::due::reminders`]).
+    #[serde(default)]
+    pub reminders: Vec<(String, DateTime<Utc>)>,
     /// The lessons learned, dated (`casework lessons`); empty for most.
     pub lessons: Vec<super::lessons::Lesson>,
     /// What `casework report` reads, when the load asked for it ([`Load::report`]).
@@ -101,6 +105,7 @@ impl Case {
         let data = self.data();
         self.clocks = calendar::clocks(kind, &ctx.config.calendar, &data, ctx.now, soon);
         self.waits = super::due::waits_over(&ctx.config, kind, &self.status, &data, ctx.now);
+        self.reminders = super::due::reminders(&ctx.config, &data, ctx.now, soon);
     }
 }
 
@@ -261,6 +266,11 @@ fn case_of(ctx: &Context, rec: &Record, opts: Load) -> Result<Case, Box<Diagnost
             Vec::new()
         } else {
             super::due::waits_over(&ctx.config, kind, &status, &rec.data, ctx.now)
+        },
+        reminders: if closed {
+            Vec::new()
+        } else {
+            super::due::reminders(&ctx.config, &rec.data, ctx.now, opts.soon)
         },
         text: opts.text.then(|| format!("{title}\n{}", rec.body()).to_lowercase()),
         body: opts.body.then(|| rec.body().to_string()),

@@ -20,6 +20,10 @@ pub enum DueState {
     Escalate,
     /// A deadline within the look-ahead.
     DueSoon,
+    /// A date the handler set for their next action on the case
+    /// (`next_action_at`, an update's `follow_up_at`), passed or within
+    /// the look-ahead.
+    Reminder,
     /// A wait for the customer is over: the case may be closed (on no response).
     ReadyToClose,
 }
@@ -30,6 +34,7 @@ impl DueState {
             DueState::Breached => "breached",
             DueState::Escalate => "escalate",
             DueState::DueSoon => "due_soon",
+            DueState::Reminder => "reminder",
             DueState::ReadyToClose => "ready_to_close",
         }
     }
@@ -38,7 +43,7 @@ impl DueState {
     fn rank(self) -> u8 {
         match self {
             DueState::Breached | DueState::Escalate => 0,
-            DueState::DueSoon => 1,
+            DueState::DueSoon | DueState::Reminder => 1,
             DueState::ReadyToClose => 2,
         }
     }
@@ -109,12 +114,62 @@ pub fn due(ctx: &Context, cases: &Cases, filter: &DueFilter) -> Vec<DueItem> {
             };
             out.push(item(&clock.name, state, clock.due_at));
         }
+        for (field, at) in &case.reminders {
+            out.push(item(field, DueState::Reminder, *at));
+        }
         for (name, at) in &case.waits {
             out.push(item(name, DueState::ReadyToClose, *at));
         }
     }
     out.sort_by(|a, b| (a.state.rank(), a.at, &a.id).cmp(&(b.state.rank(), b.at, &b.id)));
     out
+}
+
+/// The fields a handler sets a reminder in, at any depth of a record.
+pub const REMINDER_FIELDS: [&str; 2] = ["next_action_at", "follow_up_at"];
+
+/// The reminders of an open case due by the end of the look-ahead (`soon`
+/// business days from `now`), or passed: each field's dotted path
+/// (`updates.2.follow_up_at`) and its time.
+pub fn reminders(
+    config: &Config,
+    data: &serde_json::Value,
+    now: DateTime<Utc>,
+    soon: u32,
+) -> Vec<(String, DateTime<Utc>)> {
+    fn walk(v: &serde_json::Value, path: &str, out: &mut Vec<(String, serde_json::Value)>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    if REMINDER_FIELDS.contains(&k.as_str()) {
+                        out.push((p, x.clone()));
+                    } else {
+                        walk(x, &p, out);
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, &format!("{path}.{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let cal = &config.calendar;
+    let last = cal.add_business_days(now, soon);
+    let mut found = Vec::new();
+    walk(data, "", &mut found);
+    found
+        .into_iter()
+        .filter_map(|(field, v)| Some((field, cal.time_of(&v)?)))
+        .filter(|(_, at)| cal.local_date(*at) <= last)
+        .collect()
 }
 
 /// The waits for a customer's answer that are over: a transition out of the

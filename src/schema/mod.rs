@@ -415,17 +415,32 @@ fn describe(err: &ValidationError<'_>, schema: &Value, data: &Value) -> Vec<Viol
                 None,
             )]
         }
-        ValidationErrorKind::Format { format } => {
-            let example = match format.as_str() {
-                "date-time" => "an RFC 3339 date-time such as 2026-03-02T09:14:00Z",
-                "date" => "a date such as 2026-03-02",
-                "email" => "an email address",
-                other => other,
-            };
+        ValidationErrorKind::Format { format } => vec![invalid(
+            false,
+            Rank::Shape,
+            format!("must be {}, not {}", format_example(format), short(err.instance())),
+            None,
+        )],
+        // A field that takes a date or a date-time (`next_action_at`): say both.
+        ValidationErrorKind::AnyOf { context }
+            if !context.is_empty()
+                && context.iter().all(|b| {
+                    !b.is_empty() && b.iter().all(|e| matches!(e.kind(), ValidationErrorKind::Format { .. }))
+                }) =>
+        {
+            let mut forms: Vec<&str> = Vec::new();
+            for e in context.iter().flatten() {
+                if let ValidationErrorKind::Format { format } = e.kind() {
+                    let f = format_example(format);
+                    if !forms.contains(&f) {
+                        forms.push(f);
+                    }
+                }
+            }
             vec![invalid(
                 false,
                 Rank::Shape,
-                format!("must be {example}, not {}", short(err.instance())),
+                format!("must be {}, not {}", forms.join(" or "), short(err.instance())),
                 None,
             )]
         }
@@ -462,6 +477,16 @@ fn describe(err: &ValidationError<'_>, schema: &Value, data: &Value) -> Vec<Viol
                 parts: Vec::new(),
             }]
         }
+    }
+}
+
+/// A value of `format` as a person would be told to write it.
+fn format_example(format: &str) -> &str {
+    match format {
+        "date-time" => "an RFC 3339 date-time such as 2026-03-02T09:14:00Z",
+        "date" => "a date such as 2026-03-02",
+        "email" => "an email address",
+        other => other,
     }
 }
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the file's shape or meaning changes.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const FILE: &str = "site.json";
 
 /// The file's content.

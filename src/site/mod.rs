@@ -394,7 +394,8 @@ fn load_cases(
 /// their own from the facts).
 fn digest(c: &cases::Case) -> String {
     let mut c = c.clone();
-    (c.fields, c.body, c.text, c.clocks, c.waits, c.blob) = (String::new(), None, None, Vec::new(), Vec::new(), None);
+    (c.fields, c.body, c.text, c.clocks, c.waits, c.reminders, c.blob) =
+        (String::new(), None, None, Vec::new(), Vec::new(), Vec::new(), None);
     blake3::hash(&serde_json::to_vec(&c).unwrap_or_default()).to_hex()[..32].to_string()
 }
 

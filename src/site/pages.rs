@@ -82,6 +82,7 @@ fn state_label(s: DueState) -> &'static str {
         DueState::Breached => "breached",
         DueState::Escalate => "escalate",
         DueState::DueSoon => "due soon",
+        DueState::Reminder => "reminder",
         DueState::ReadyToClose => "ready to close",
     }
 }

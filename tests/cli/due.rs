@@ -266,3 +266,91 @@ fn due_as_of_a_commit_reads_that_commits_records_at_its_time() {
         run.stderr
     );
 }
+
+#[test]
+fn due_lists_the_handlers_reminders_passed_or_within_the_look_ahead_of_open_cases() {
+    let repo = Repo::new();
+    let feedback = |id: &str, status: &str, extra: &str| {
+        with(
+            &repo,
+            id,
+            "feedback",
+            status,
+            "2026-11-23T09:00:00Z",
+            ANN,
+            &format!("{FEEDBACK}due: 2026-12-31\n{extra}"),
+        )
+    };
+    // Passed yesterday; tomorrow (within 2 business days); a week away (not yet).
+    feedback(
+        "FF-2026-001",
+        "in_progress",
+        "next_action_at: 2026-11-24\nresponses:\n  - at: 2026-11-23T10:00:00Z\n    by: ann@example.com\n    action: Called\n    follow_up_at: 2026-11-26T09:00:00Z\n",
+    );
+    feedback("FF-2026-002", "pending", "next_action_at: 2026-12-02\n");
+    // A closed case has no reminders.
+    feedback(
+        "FF-2026-003",
+        "completed",
+        "resolution: Done.\nnext_action_at: 2026-11-20\n",
+    );
+    repo.check_json(&[]).assert_code(OK);
+    let run = due(&repo, &["--format", "json"]);
+    run.assert_code(OK);
+    assert_eq!(
+        items(&run),
+        [
+            item("reminder", "FF-2026-001", "next_action_at", "2026-11-24T00:00:00Z"),
+            item(
+                "reminder",
+                "FF-2026-001",
+                "responses.0.follow_up_at",
+                "2026-11-26T09:00:00Z"
+            ),
+        ],
+        "{}",
+        run.stdout
+    );
+    let run = due(&repo, &["--format", "json", "--within", "5"]);
+    assert!(
+        items(&run).contains(&item(
+            "reminder",
+            "FF-2026-002",
+            "next_action_at",
+            "2026-12-02T00:00:00Z"
+        )),
+        "{}",
+        run.stdout
+    );
+    let run = due(&repo, &[]);
+    assert!(run.stdout.contains("reminder"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("2 reminder(s)") || run.stdout.contains("2 reminder(s)"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}
+
+#[test]
+fn a_reminder_that_is_no_date_is_a_schema_finding_naming_both_forms() {
+    let repo = Repo::new();
+    with(
+        &repo,
+        "FF-2026-001",
+        "feedback",
+        "pending",
+        "2026-11-23T09:00:00Z",
+        ANN,
+        &format!("{FEEDBACK}due: 2026-12-31\nnext_action_at: soon\n"),
+    );
+    let run = repo.run(&["check"]);
+    run.assert_code(FINDINGS);
+    assert!(
+        run.stdout.contains(
+            "`next_action_at` must be an RFC 3339 date-time such as 2026-03-02T09:14:00Z or a date such as 2026-03-02, not \"soon\""
+        ),
+        "{}",
+        run.stdout
+    );
+}
