@@ -277,6 +277,11 @@ pub struct Kind {
     /// escalation field of a breached SLA clock that has one (procedure 001,
     /// step 4). `None`: escalation is left to people.
     pub escalate_to: Option<String>,
+    /// The list of stakeholders' feedback (`{stakeholder, at, satisfied}`)
+    /// a closure waits on: no closed state while the latest feedback of
+    /// any stakeholder says `satisfied: false` (procedures 000 step 2, 002
+    /// step 6). `None`: no such guard.
+    pub satisfaction: Option<String>,
     pub transitions: Vec<Transition>,
     pub time_guards: Vec<TimeGuard>,
     /// Field path -> role whose members may appear as its value.
@@ -1138,6 +1143,20 @@ impl Validator<'_> {
             }
             Some(who.to_string())
         });
+        let satisfaction = rk.satisfaction.as_ref().and_then(|f| {
+            let field = f.get_ref().trim();
+            if field.is_empty() || field.split('.').any(|p| p.is_empty() || p.contains(char::is_whitespace)) {
+                self.fail(
+                    f,
+                    format!(
+                        "`satisfaction` of kind `{kname}` must name the list of stakeholders' feedback, a field path such as \"stakeholder_feedback\"; got {:?}",
+                        f.get_ref()
+                    ),
+                );
+                return None;
+            }
+            Some(field.to_string())
+        });
 
         Kind {
             title: rk.title.clone().unwrap_or_else(|| kname.clone()),
@@ -1156,6 +1175,7 @@ impl Validator<'_> {
             non_response_days,
             archive_after_days,
             escalate_to,
+            satisfaction,
             transitions,
             time_guards,
             field_roles,

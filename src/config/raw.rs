@@ -103,6 +103,7 @@ pub struct RawKind {
     pub non_response_days: Option<S<u32>>,
     pub archive_after_days: Option<S<u32>>,
     pub escalate_to: Option<S<String>>,
+    pub satisfaction: Option<S<String>>,
     #[serde(default)]
     pub transitions: Vec<S<RawTransition>>,
     #[serde(default)]

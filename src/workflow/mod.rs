@@ -397,6 +397,13 @@ pub fn judge_transition(
             ));
         }
     }
+    if kind.is_closed(to) && to != kind.archive_state {
+        out.extend(
+            unsatisfied(config, kind, new)
+                .into_iter()
+                .map(|m| v(Code::Transition, "status", format!("`{from} -> {to}`: {m}"))),
+        );
+    }
     if let Some(field) = &t.after {
         let days = kind.non_response_days;
         match get_path(new, field).and_then(|v| config.calendar.time_of(v)) {
@@ -421,6 +428,48 @@ pub fn judge_transition(
         }
     }
     out
+}
+
+/// Why a case of `kind` may not close yet: each stakeholder whose latest
+/// feedback in the kind's `satisfaction` list says `satisfied: false` (the
+/// latest by `at`, then by place in the list).
+/// Procedure 002 step 7: the way on is reopening or escalating.
+pub fn unsatisfied(config: &Config, kind: &Kind, data: &Value) -> Vec<String> {
+    let Some(field) = &kind.satisfaction else {
+        return Vec::new();
+    };
+    let Some(Value::Array(items)) = get_path(data, field) else {
+        return Vec::new();
+    };
+    // Stakeholder, (time, position), the entry.
+    type Latest<'a> = (&'a str, (Option<DateTime<Utc>>, usize), &'a Value);
+    let mut latest: Vec<Latest> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let Some(who) = item.get("stakeholder").and_then(Value::as_str) else {
+            continue;
+        };
+        let key = (item.get("at").and_then(|a| config.calendar.time_of(a)), i);
+        match latest.iter_mut().find(|(w, _, _)| *w == who) {
+            Some(entry) if entry.1 <= key => *entry = (who, key, item),
+            Some(_) => {}
+            None => latest.push((who, key, item)),
+        }
+    }
+    latest
+        .iter()
+        .filter(|(_, _, item)| item.get("satisfied") == Some(&Value::Bool(false)))
+        .map(|(who, (at, _), item)| {
+            let when = at.map(|t| format!(" on {}", config.calendar.local_date(t))).unwrap_or_default();
+            let said = item
+                .get("comment")
+                .and_then(Value::as_str)
+                .map(|c| format!(" (\"{c}\")"))
+                .unwrap_or_default();
+            format!(
+                "{who} said{when} they are not satisfied{said}: a case closes once every stakeholder's latest feedback in `{field}` is satisfied; reopen or escalate it instead"
+            )
+        })
+        .collect()
 }
 
 /// A step that starts a new cycle (a reopen) must leave none of the ended

@@ -731,3 +731,73 @@ proptest! {
         })?;
     }
 }
+
+// --- stakeholder satisfaction --------------------------------------------------------------------
+
+#[test]
+fn closing_is_refused_while_a_stakeholders_latest_feedback_is_unsatisfied() {
+    let repo = Repo::with_history();
+    follow_up_incident(&repo, ME);
+    // The shop team now says it is not fixed; a later word from another stakeholder changes nothing.
+    let unsatisfied = repo.read(INC).replace(
+        "    satisfied: true\n",
+        "    satisfied: true\n  - stakeholder: Shop team\n    at: 2026-11-11T10:00:00Z\n    satisfied: false\n    comment: Still failing at night\n  - stakeholder: Ops\n    at: 2026-11-11T12:00:00Z\n    satisfied: true\n",
+    );
+    repo.write_commit(by(ME, "2026-11-12T10:00:00Z"), INC, &unsatisfied, "Feedback");
+    let before = bytes(&repo, INC);
+    let run = run_as(&repo, MANAGER, &["transition", "INC-2026-0001", "closed"]);
+    run.assert_code(FINDINGS);
+    assert!(
+        run.stderr.contains(
+            "Shop team said on 2026-11-11 they are not satisfied (\"Still failing at night\"): a case closes once every stakeholder's latest feedback in `stakeholder_feedback` is satisfied; reopen or escalate it instead"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(bytes(&repo, INC), before);
+    // `show` says what stands in the way.
+    let run = repo.run(&["show", "INC-2026-0001"]);
+    assert!(
+        run.stdout
+            .contains("Shop team said on 2026-11-11 they are not satisfied"),
+        "{}",
+        run.stdout
+    );
+    // Their later feedback is what counts.
+    let satisfied = repo.read(INC).replace(
+        "    comment: Still failing at night\n",
+        "    comment: Still failing at night\n  - stakeholder: Shop team\n    at: 2026-11-12T09:00:00Z\n    satisfied: true\n",
+    );
+    repo.write_commit(by(ME, "2026-11-12T11:00:00Z"), INC, &satisfied, "Feedback again");
+    run_as(&repo, MANAGER, &["transition", "INC-2026-0001", "closed"]).assert_code(OK);
+}
+
+#[test]
+fn check_since_refuses_a_commit_that_closes_a_case_a_stakeholder_is_unsatisfied_with() {
+    let repo = committed_request(
+        ME,
+        "resolved",
+        "acknowledged_at: 2026-11-02T10:00:00Z\nexpected_resolution: 2026-11-06\nresolution:\n  summary: Sent the invoice.\n  notified_at: 2026-11-05T10:00:00Z\n\
+         stakeholder_feedback:\n  - stakeholder: Ada Lovelace\n    at: 2026-11-06T10:00:00Z\n    satisfied: false\n",
+    );
+    let base = repo.sha("HEAD");
+    let closed = repo.read(REQ).replace("status: resolved", "status: closed").replace(
+        "stakeholder_feedback:",
+        "confirmation:\n  outcome: confirmed\n  at: 2026-11-06T11:00:00Z\nstakeholder_feedback:",
+    );
+    let sha = repo.write_commit(by(ME, "2026-11-06T12:00:00Z"), REQ, &closed, "Close");
+    let run = repo.check_json(&["--since", &base]);
+    run.assert_code(FINDINGS);
+    let errors = run.errors();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.code == "transition" && e.commit.as_deref() == Some(sha.as_str())),
+        "{errors:?}"
+    );
+    let text = run.stdout.clone();
+    assert!(
+        text.contains("Ada Lovelace said on 2026-11-06 they are not satisfied"),
+        "{text}"
+    );
+}
