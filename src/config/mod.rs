@@ -327,6 +327,7 @@ impl Kind {
 
     /// The transitions leaving `from` towards `to`, if the workflow has one.
     pub fn transition(&self, from: &str, to: &str) -> Option<&Transition> {
+        // (See `Transition::role_needed` for a role that depends on the case.)
         self.transitions
             .iter()
             .find(|t| t.to == to && t.from.iter().any(|f| f == from))
@@ -383,6 +384,10 @@ pub struct Transition {
     pub from: Vec<String>,
     pub to: String,
     pub role: Option<String>,
+    /// When `role` is needed (procedure 000 step 4, approval "if
+    /// required"): each field with the values that need it, all of them
+    /// holding (`when = { priority = ["high", "urgent"] }`); empty: always.
+    pub role_when: Vec<(String, Vec<Value>)>,
     pub requires: Vec<String>,
     pub sets: Vec<String>,
     /// Field holding a time; the step waits `non_response_days` business days after it.
@@ -391,6 +396,37 @@ pub struct Transition {
     /// into a new entry of `cycles`, so the next cycle's steps set them anew
     /// and its guards never pass on the previous cycle's values.
     pub resets: Vec<String>,
+}
+
+impl Transition {
+    /// The role this step needs for a case whose versions (before and
+    /// after it) are `versions`: `role` when no `role_when` is given or
+    /// when any version meets all of it (a step cannot dodge the approval
+    /// by lowering the priority in the same change).
+    pub fn role_needed(&self, versions: &[&Value]) -> Option<&str> {
+        let role = self.role.as_deref()?;
+        let meets = |d: &Value| {
+            self.role_when
+                .iter()
+                .all(|(f, values)| crate::record::get_path(d, f).is_some_and(|v| values.contains(v)))
+        };
+        (self.role_when.is_empty() || versions.iter().any(|d| meets(d))).then_some(role)
+    }
+
+    /// `role_when` as people write it: "priority is high or urgent".
+    pub fn role_condition(&self) -> Option<String> {
+        if self.role_when.is_empty() {
+            return None;
+        }
+        let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+        Some(
+            self.role_when
+                .iter()
+                .map(|(f, vs)| format!("`{f}` is {}", vs.iter().map(text).collect::<Vec<_>>().join(" or ")))
+                .collect::<Vec<_>>()
+                .join(" and "),
+        )
+    }
 }
 
 /// In `state`, when the fields of `when` hold those values, `business_days`
@@ -937,6 +973,33 @@ impl Validator<'_> {
                 .filter_map(|s| state(&spanned(t, s), "transition source"))
                 .collect();
             let role = rt.role.as_ref().and_then(&role);
+            let mut role_when = Vec::new();
+            if let Some(when) = &rt.when {
+                if rt.role.is_none() {
+                    self.fail(
+                        when,
+                        "`when` says when the transition's `role` is needed: give it a `role` too".to_string(),
+                    );
+                }
+                for (k, v) in when.get_ref() {
+                    let values = match v {
+                        toml::Value::Array(items) => items.iter().collect::<Vec<_>>(),
+                        one => vec![one],
+                    };
+                    let json: Vec<Value> = values
+                        .into_iter()
+                        .filter_map(|v| serde_json::to_value(v).ok())
+                        .collect();
+                    if json.is_empty() || json.iter().any(|v| v.is_object() || v.is_array()) {
+                        self.fail(
+                            when,
+                            format!("`when.{k}` must be a value or a list of values (such as [\"high\", \"urgent\"])"),
+                        );
+                    } else {
+                        role_when.push((k.clone(), json));
+                    }
+                }
+            }
             let requires = fields(&rt.requires);
             let sets = fields(&rt.sets);
             let after = rt.after.as_ref().and_then(&field);
@@ -986,6 +1049,7 @@ impl Validator<'_> {
                 from,
                 to,
                 role,
+                role_when,
                 requires,
                 sets,
                 after,

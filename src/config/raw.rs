@@ -140,6 +140,8 @@ pub struct RawTransition {
     pub from: OneOrMany,
     pub to: S<String>,
     pub role: Option<S<String>>,
+    /// When `role` is needed: field -> value or list of values.
+    pub when: Option<S<toml::Table>>,
     #[serde(default)]
     pub requires: Vec<S<String>>,
     #[serde(default)]

@@ -114,7 +114,7 @@ pub fn next_steps(ctx: &Context, kind: &Kind, rec: &Record, user: Option<&str>) 
             NextStep {
                 to: t.to.clone(),
                 name: t.name.clone(),
-                role: t.role.clone(),
+                role: t.role_needed(&[&rec.data]).map(str::to_string),
                 unmet,
             }
         })

@@ -378,13 +378,15 @@ pub fn judge_transition(
             }
         }
     }
-    if let Some(role) = &t.role
+    let versions: Vec<&Value> = old.into_iter().chain(std::iter::once(new)).collect();
+    if let Some(role) = t.role_needed(&versions)
         && !config.has_role(role, author)
     {
+        let when = t.role_condition().map(|c| format!(" when {c}")).unwrap_or_default();
         out.push(v(
             Code::Role,
             "status",
-            format!("`{from} -> {to}` needs the `{role}` role; {author} is not in it"),
+            format!("`{from} -> {to}` needs the `{role}` role{when}; {author} is not in it"),
         ));
     }
     for field in &t.requires {

@@ -801,3 +801,95 @@ fn check_since_refuses_a_commit_that_closes_a_case_a_stakeholder_is_unsatisfied_
         "{text}"
     );
 }
+
+// --- approval "if required" ---------------------------------------------------------------------
+
+/// The incident's closure needs a manager only for high and urgent incidents.
+fn conditional_approval() -> Repo {
+    let repo = Repo::with_history();
+    repo.edit_config(
+        "{ from = \"follow_up\", to = \"closed\", role = \"manager\",",
+        "{ from = \"follow_up\", to = \"closed\", role = \"manager\", when = { priority = [\"high\", \"urgent\"] },",
+    );
+    repo.commit(
+        by(SETUP_AUTHOR, SETUP_DATE),
+        "Approval only for high and urgent incidents",
+    );
+    follow_up_incident(&repo, ME);
+    repo
+}
+
+#[test]
+fn a_role_with_when_is_needed_only_for_the_cases_it_names() {
+    let repo = conditional_approval();
+    // Normal priority: the handler closes it.
+    let run = repo.run(&["show", "INC-2026-0001"]);
+    assert!(!run.stdout.contains("[role: manager]"), "{}", run.stdout);
+    run_as(&repo, ME, &["transition", "INC-2026-0001", "closed"]).assert_code(OK);
+    // High priority: the manager's approval.
+    let repo = conditional_approval();
+    let high = repo
+        .read(INC)
+        .replace("status: follow_up\n", "status: follow_up\npriority: high\n");
+    repo.write_commit(by(ME, "2026-11-12T10:00:00Z"), INC, &high, "High");
+    let run = repo.run(&["show", "INC-2026-0001"]);
+    assert!(run.stdout.contains("-> closed [role: manager]"), "{}", run.stdout);
+    let before = bytes(&repo, INC);
+    let run = run_as(&repo, ME, &["transition", "INC-2026-0001", "closed"]);
+    run.assert_code(FINDINGS);
+    assert!(
+        run.stderr.contains(&format!(
+            "`follow_up -> closed` needs the `manager` role when `priority` is high or urgent; {ME} is not in it"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(bytes(&repo, INC), before);
+    // Lowering the priority in the same step does not dodge it.
+    let run = run_as(
+        &repo,
+        ME,
+        &["transition", "INC-2026-0001", "closed", "--set", "priority=normal"],
+    );
+    run.assert_code(FINDINGS);
+    run_as(&repo, MANAGER, &["transition", "INC-2026-0001", "closed"]).assert_code(OK);
+}
+
+#[test]
+fn check_since_judges_a_role_with_when_on_the_commits_versions() {
+    let repo = conditional_approval();
+    let base = repo.sha("HEAD");
+    let closed = repo
+        .read(INC)
+        .replace("status: follow_up\n", "status: closed\npriority: urgent\n")
+        .replace(
+            "  approved_by: m.jones@example.com\n",
+            "  approved_by: m.jones@example.com\n  communicated_at: 2026-11-12T10:00:00Z\n",
+        );
+    let sha = repo.write_commit(by(ME, "2026-11-12T10:00:00Z"), INC, &closed, "Close an urgent one");
+    let run = repo.check_json(&["--since", &base]);
+    run.assert_code(FINDINGS);
+    assert_eq!(
+        run.errors(),
+        vec![found("role", INC, Some(5), &sha, ME)],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_when_without_a_role_is_a_config_error() {
+    let repo = Repo::new();
+    repo.edit_config(
+        "{ from = \"open\", to = \"in_progress\" }",
+        "{ from = \"open\", to = \"in_progress\", when = { priority = \"high\" } }",
+    );
+    let run = repo.run(&["check"]);
+    run.assert_code(USAGE);
+    assert!(
+        run.stderr
+            .contains("`when` says when the transition's `role` is needed"),
+        "{}",
+        run.stderr
+    );
+}
