@@ -562,8 +562,15 @@ mod tests {
         let order = json!({"status": "issue_open", "delivered_at": "2026-11-02T09:00:00Z", "feedback_requested_at": "2026-11-02T10:00:00Z",
             "issues": [{"reported_at": "2026-11-03T09:00:00Z", "acknowledged_at": "2026-11-03T10:00:00Z"}, {"reported_at": "2026-11-10T09:00:00Z"}]});
         let cl = clocks(&c.kinds["order"], &c.calendar, &order, t("2026-11-23T00:00:00Z"), 1);
-        assert_eq!(cl.len(), 1);
-        assert_eq!(cl[0].field, "issues.1.reported_at");
+        let names: Vec<(&str, &str)> = cl.iter().map(|k| (k.name.as_str(), k.field.as_str())).collect();
+        // The second issue is not acknowledged; the first one's update is late.
+        assert_eq!(
+            names,
+            [
+                ("issue acknowledgement", "issues.1.reported_at"),
+                ("issue update", "issues.0.acknowledged_at")
+            ]
+        );
         let fb = json!({"status": "pending", "due": "2026-11-10", "escalated_to": "m.jones@example.com"});
         let cl = clocks(&c.kinds["feedback"], &c.calendar, &fb, t("2026-11-23T00:00:00Z"), 1);
         assert_eq!(cl[0].state, ClockState::Escalated);

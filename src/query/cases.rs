@@ -49,7 +49,8 @@ pub struct Case {
     pub text: Option<String>,
     /// The Markdown body as written, when the load asked for it (the site).
     pub body: Option<String>,
-    /// The SLA clocks running at `now` (none for a closed case).
+    /// The SLA clocks running at `now` (for a closed case, only those that
+    /// run in a closed state).
     pub clocks: Vec<Clock>,
     /// Waits for the customer that are over at `now` (a request resolved
     /// past its non-response period): name and when each ended.
@@ -94,18 +95,20 @@ impl Case {
 
     /// Judge the SLA clocks and the waits again at `ctx.now`, from
     /// [`Case::fields`]: a case kept from an earlier run, at another time.
-    /// A closed case has neither; one without its fields keeps what it had.
+    /// One without its fields (a closed case without clocks) keeps what it had.
     pub fn judge_clocks_again(&mut self, ctx: &Context, soon: u32) {
         let Some(kind) = ctx.config.kinds.get(&self.kind) else {
             return;
         };
-        if self.closed || self.fields.is_empty() {
+        if self.fields.is_empty() {
             return;
         }
         let data = self.data();
         self.clocks = calendar::clocks(kind, &ctx.config.calendar, &data, ctx.now, soon);
-        self.waits = super::due::waits_over(&ctx.config, kind, &self.status, &data, ctx.now);
-        self.reminders = super::due::reminders(&ctx.config, &data, ctx.now, soon);
+        if !self.closed {
+            self.waits = super::due::waits_over(&ctx.config, kind, &self.status, &data, ctx.now);
+            self.reminders = super::due::reminders(&ctx.config, &data, ctx.now, soon);
+        }
     }
 }
 
@@ -220,11 +223,9 @@ fn case_of(ctx: &Context, rec: &Record, opts: Load) -> Result<Case, Box<Diagnost
     })?;
     let status = text("status").unwrap_or_default();
     let closed = kind.is_closed(&status);
-    let clocks = if closed {
-        Vec::new()
-    } else {
-        calendar::clocks(kind, &ctx.config.calendar, &rec.data, ctx.now, opts.soon)
-    };
+    // A closed case has only the clocks that run in a closed state (the
+    // survey invitation after a complaint's closure).
+    let clocks = calendar::clocks(kind, &ctx.config.calendar, &rec.data, ctx.now, opts.soon);
     let tags = match rec.data.get("tags") {
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         Some(Value::String(s)) => vec![s.clone()],

@@ -86,7 +86,8 @@ pub fn due(ctx: &Context, cases: &Cases, filter: &DueFilter) -> Vec<DueItem> {
                 .as_ref()
                 .is_none_or(|o| c.owner.as_deref().is_some_and(|w| w.eq_ignore_ascii_case(o)))
     };
-    for case in cases.cases.iter().filter(|c| !c.closed && wanted(c)) {
+    // A closed case has clocks only where one runs in a closed state.
+    for case in cases.cases.iter().filter(|c| wanted(c)) {
         let Some(kind) = ctx.config.kinds.get(&case.kind) else {
             continue;
         };

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the file's shape or meaning changes.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 const FILE: &str = "site.json";
 
 /// The file's content.
@@ -62,7 +62,8 @@ pub struct Entry {
     /// Its size, times and inode, hashed ([`super::stamp`]).
     pub stamp: String,
     /// The case, without its body, and without its fields once closed
-    /// (an open case's clocks are judged again from them at another time).
+    /// with no clock running (a case's clocks are judged again from them
+    /// at another time).
     pub case: Case,
     /// What the reports read of it, hashed ([`super::digest`]).
     pub digest: String,

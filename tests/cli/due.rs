@@ -85,7 +85,7 @@ fn cases() -> Repo {
         BOB,
         &format!("{CUSTOMER}delivered_at: 2026-11-10T09:00:00Z\nfeedback_requested_at: 2026-11-10T12:00:00Z\n"),
     );
-    // Closed: never on the list, however old.
+    // Closed, and the customer invited to the survey: never on the list, however old.
     with(
         &repo,
         "CMP-2026-0001",
@@ -93,7 +93,7 @@ fn cases() -> Repo {
         "closed",
         "2026-01-05T09:00:00Z",
         ANN,
-        "corrective_actions:\n  - action: Replaced it.\n    done: true\nclosure:\n  closed_at: 2026-01-09T10:00:00Z\n  closed_by: ann@example.com\n  communicated_via: email\n",
+        "corrective_actions:\n  - action: Replaced it.\n    done: true\nclosure:\n  closed_at: 2026-01-09T10:00:00Z\n  closed_by: ann@example.com\n  communicated_via: email\nfeedback:\n  invited_at: 2026-01-09T11:00:00Z\n",
     );
     repo
 }
@@ -353,4 +353,56 @@ fn a_reminder_that_is_no_date_is_a_schema_finding_naming_both_forms() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn due_lists_the_survey_invitation_of_a_closed_complaint_and_the_updates_of_an_open_order_issue() {
+    let repo = Repo::new();
+    // Closed on Friday 20th: the survey invitation was due by Tuesday 24th.
+    repo.write(
+        &crate::registers::cmp_path(1),
+        crate::registers::closed_complaint(1, "2026-11-20T10:00:00Z", ""),
+    );
+    // Closed and the customer invited: nothing to do.
+    repo.write(
+        &crate::registers::cmp_path(2),
+        crate::registers::closed_complaint(
+            2,
+            "2026-11-20T10:00:00Z",
+            "feedback:\n  invited_at: 2026-11-20T11:00:00Z\n",
+        ),
+    );
+    // An issue acknowledged on Monday 16th, the last update on Wednesday 18th: due Friday 20th.
+    with(
+        &repo,
+        "ORD-2026-0001",
+        "order",
+        "issue_open",
+        "2026-11-10T09:00:00Z",
+        ANN,
+        &format!(
+            "{CUSTOMER}delivered_at: 2026-11-10T09:00:00Z\nfeedback_requested_at: 2026-11-10T12:00:00Z\n\
+             feedback:\n  received_at: 2026-11-13T10:00:00Z\n  category: negative\n\
+             issues:\n  - summary: Scratched leg\n    reported_at: 2026-11-13T10:00:00Z\n    acknowledged_at: 2026-11-16T10:00:00Z\n\
+             updates:\n  - at: 2026-11-18T10:00:00Z\n    by: ann@example.com\n    note: Replacement leg ordered.\n"
+        ),
+    );
+    // No errors; the breached clocks are warnings.
+    assert_eq!(repo.check_json(&[]).json()["summary"]["errors"], 0);
+    let got = items(&due(&repo, &["--format", "json"]));
+    assert!(
+        got.contains(&item(
+            "breached",
+            "ORD-2026-0001",
+            "issue update",
+            "2026-11-20T10:00:00Z"
+        )),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|(s, id, clock, _)| s == "breached" && id == "CMP-2026-0001" && clock == "survey invitation"),
+        "{got:?}"
+    );
+    assert!(!got.iter().any(|(_, id, _, _)| id == "CMP-2026-0002"), "{got:?}");
 }

@@ -39,7 +39,7 @@ fn cases() -> Repo {
         "complaint",
         "closed",
         "2026-01-05T09:00:00Z",
-        "owner: ann@example.com\ncategory: delivery\nclosure:\n  closed_at: 2026-01-09T10:00:00Z\n",
+        "owner: ann@example.com\ncategory: delivery\nclosure:\n  closed_at: 2026-01-09T10:00:00Z\nfeedback:\n  invited_at: 2026-01-09T11:00:00Z\n",
         ["", ""],
     );
     write(

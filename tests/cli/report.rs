@@ -256,6 +256,8 @@ fn sla_compliance_is_the_share_of_clocks_met_by_their_deadline() {
         json!([
             {"clock": "feedback request", "met": 1, "missed": 1, "pending": 0, "percent_met": 50.0},
             {"clock": "issue acknowledgement", "met": 1, "missed": 0, "pending": 0, "percent_met": 100.0},
+            // The issue was acknowledged and never updated.
+            {"clock": "issue update", "met": 0, "missed": 1, "pending": 0, "percent_met": 0.0},
         ])
     );
     assert_eq!(

@@ -6,14 +6,15 @@ use serde_json::Value;
 
 const AT: &str = "2026-04-02T10:00:00Z";
 
-/// A complaint closed at `closed_at` (opened in January), in `status`.
+/// A complaint closed at `closed_at` (opened in January), in `status`, its
+/// customer invited to the survey then.
 fn complaint(id: &str, status: &str, closed_at: &str, extra: &str) -> String {
     record(
         id,
         "complaint",
         status,
         &format!(
-            "owner: ann@example.com\n{CUSTOMER}corrective_actions:\n  - action: Refund sent\n    done: true\nclosure:\n  closed_at: {closed_at}\n  closed_by: ann@example.com\n  communicated_via: email\n{extra}"
+            "owner: ann@example.com\n{CUSTOMER}corrective_actions:\n  - action: Refund sent\n    done: true\nclosure:\n  closed_at: {closed_at}\n  closed_by: ann@example.com\n  communicated_via: email\nfeedback:\n  invited_at: {closed_at}\n{extra}"
         ),
     )
     .replace("opened: 2026-11-02T09:14:00Z", "opened: 2026-01-05T09:00:00Z")
