@@ -11,6 +11,7 @@ use git2::{Oid, Repository, Tree};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
 
 /// A commit and the record files it changed.
 pub(crate) struct CommitChanges {
@@ -64,13 +65,14 @@ fn node(e: &git2::TreeEntry) -> Option<Node> {
     }
 }
 
-/// Trees read recently. A commit's tree is the next commit's parent tree, and
-/// libgit2 caches no object larger than 4 KiB: without this, every version
-/// of a large kind folder would be inflated and parsed twice.
+/// Trees read recently, as git stores them. A commit's tree is the next
+/// commit's parent tree, and libgit2 caches no object larger than 4 KiB:
+/// without this, every version of a large kind folder would be inflated
+/// twice.
 pub(crate) struct Trees<'r> {
     repo: &'r Repository,
-    recent: HashMap<Oid, Tree<'r>>,
-    older: HashMap<Oid, Tree<'r>>,
+    recent: HashMap<Oid, Rc<Vec<u8>>>,
+    older: HashMap<Oid, Rc<Vec<u8>>>,
 }
 
 /// Trees kept per generation of [`Trees`] (two generations are kept).
@@ -85,19 +87,113 @@ impl<'r> Trees<'r> {
         }
     }
 
-    fn get(&mut self, id: Oid) -> Result<Tree<'r>, git2::Error> {
+    /// The raw content of tree `id`: entries of `MODE SP NAME NUL OID`.
+    fn get(&mut self, id: Oid) -> Result<Rc<Vec<u8>>, git2::Error> {
         if let Some(t) = self.recent.get(&id) {
             return Ok(t.clone());
         }
         let t = match self.older.remove(&id) {
             Some(t) => t,
-            None => self.repo.find_tree(id)?,
+            None => {
+                let odb = self.repo.odb()?;
+                let object = odb.read(id)?;
+                if object.kind() != git2::ObjectType::Tree {
+                    return Err(git2::Error::from_str(&format!("object {id} is not a tree")));
+                }
+                Rc::new(object.data().to_vec())
+            }
         };
         if self.recent.len() >= KEEP {
             self.older = std::mem::take(&mut self.recent);
         }
         self.recent.insert(id, t.clone());
         Ok(t)
+    }
+}
+
+/// How many leading bytes `a` and `b` share, compared a block at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 64 <= n && a[i..i + 64] == b[i..i + 64] {
+        i += 64;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// How many trailing bytes `a` and `b` share.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (ea, eb) = (a.len(), b.len());
+    let mut k = 0;
+    while k + 64 <= n && a[ea - k - 64..ea - k] == b[eb - k - 64..eb - k] {
+        k += 64;
+    }
+    while k < n && a[ea - k - 1] == b[eb - k - 1] {
+        k += 1;
+    }
+    k
+}
+
+/// The entry of `data` at `at` and where the next starts; `None` at the end.
+fn next_entry(data: &[u8], at: usize) -> Result<Option<(RawEntry<'_>, usize)>, git2::Error> {
+    if at >= data.len() {
+        Ok(None)
+    } else {
+        raw_entry(data, at).map(Some)
+    }
+}
+
+/// One entry of a raw tree: name, mode and object id.
+struct RawEntry<'a> {
+    name: &'a [u8],
+    mode: u32,
+    id: &'a [u8],
+}
+
+/// The entry of raw tree `data` at `pos`, and where the next one starts.
+/// Read by hand rather than through libgit2's entry objects: a commit that
+/// changes one file of a kind folder of thousands is a walk over all of
+/// them, for every commit of a long history.
+fn raw_entry(data: &[u8], pos: usize) -> Result<(RawEntry<'_>, usize), git2::Error> {
+    let bad = || git2::Error::from_str("a tree object is corrupt");
+    let rest = data.get(pos..).ok_or_else(bad)?;
+    let space = memchr::memchr(b' ', rest).ok_or_else(bad)?;
+    let nul = space + memchr::memchr(0, &rest[space..]).ok_or_else(bad)?;
+    let id = rest.get(nul + 1..nul + 21).ok_or_else(bad)?;
+    let mut mode = 0u32;
+    for &d in &rest[..space] {
+        if !(b'0'..=b'7').contains(&d) {
+            return Err(bad());
+        }
+        mode = mode * 8 + u32::from(d - b'0');
+    }
+    Ok((
+        RawEntry {
+            name: &rest[space + 1..nul],
+            mode,
+            id,
+        },
+        pos + nul + 21,
+    ))
+}
+
+impl RawEntry<'_> {
+    fn node(&self) -> Option<Node> {
+        match self.mode as i32 {
+            GITLINK_MODE => None,
+            mode => Some(Node {
+                id: Oid::from_bytes(self.id).ok()?,
+                tree: mode == TREE_MODE,
+            }),
+        }
+    }
+
+    fn same(&self, other: &RawEntry) -> bool {
+        self.name == other.name && self.mode == other.mode && self.id == other.id
     }
 }
 
@@ -186,12 +282,11 @@ fn entry_at(tree: &Tree, path: &str) -> Result<Option<Node>, git2::Error> {
 }
 
 /// git's order of tree entries: a folder's name sorts as if it ended in `/`.
-fn tree_order(a: &git2::TreeEntry, b: &git2::TreeEntry) -> Ordering {
-    let (x, y) = (a.name_bytes(), b.name_bytes());
+fn tree_order(a: &RawEntry, b: &RawEntry) -> Ordering {
+    let (x, y) = (a.name, b.name);
     let n = x.len().min(y.len());
     x[..n].cmp(&y[..n]).then_with(|| {
-        let end =
-            |name: &[u8], e: &git2::TreeEntry| name.get(n).copied().or((e.filemode() == TREE_MODE).then_some(b'/'));
+        let end = |name: &[u8], e: &RawEntry| name.get(n).copied().or((e.mode as i32 == TREE_MODE).then_some(b'/'));
         end(x, a).cmp(&end(y, b))
     })
 }
@@ -221,27 +316,91 @@ fn diff_entries(
     }
     let a = old_tree.map(|n| trees.get(n.id)).transpose()?;
     let b = new_tree.map(|n| trees.get(n.id)).transpose()?;
-    let mut ia = a.iter().flat_map(|t| t.iter()).peekable();
-    let mut ib = b.iter().flat_map(|t| t.iter()).peekable();
-    // Both lists are in git's tree order: merge them by name.
+    let (a, b): (&[u8], &[u8]) = (
+        a.as_deref().map_or(&[], Vec::as_slice),
+        b.as_deref().map_or(&[], Vec::as_slice),
+    );
+    // Both lists are in git's tree order: merge them by name, from the
+    // first entry that differs to where the rest of both is the same bytes
+    // (most commits change one file of a folder of thousands).
+    let (pre, suf) = (common_prefix(a, b), common_suffix(a, b));
+    let mut start = 0;
+    while let Some((_, end)) = next_entry(a, start)?.filter(|(_, end)| *end <= pre) {
+        start = end;
+    }
+    let rest_same = |i: usize, j: usize| a.len() - i == b.len() - j && a.len() - i <= suf;
+    let (mut x, mut y) = (next_entry(a, start)?, next_entry(b, start)?);
     loop {
-        let order = match (ia.peek(), ib.peek()) {
+        let order = match (&x, &y) {
             (None, None) => break,
-            (Some(x), Some(y)) => tree_order(x, y),
+            (Some((p, _)), Some((q, _))) => tree_order(p, q),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
         };
-        let (x, y) = match order {
-            Ordering::Equal => (ia.next(), ib.next()),
-            Ordering::Less => (ia.next(), None),
-            Ordering::Greater => (None, ib.next()),
+        let (before, after, i, j) = match order {
+            Ordering::Equal => {
+                let ((p, i), (q, j)) = (x.take().expect("both"), y.take().expect("both"));
+                if p.same(&q) && rest_same(i, j) {
+                    break;
+                }
+                (Some(p), Some(q), i, j)
+            }
+            Ordering::Less => {
+                let (p, i) = x.take().expect("old side");
+                (Some(p), None, i, 0)
+            }
+            Ordering::Greater => {
+                let (q, j) = y.take().expect("new side");
+                (None, Some(q), 0, j)
+            }
         };
-        let (before, after) = (x.as_ref().and_then(node), y.as_ref().and_then(node));
-        if before != after {
-            let name = x.as_ref().or(y.as_ref()).map(|e| e.name_bytes()).unwrap_or_default();
+        let (old, new) = (
+            before.as_ref().and_then(RawEntry::node),
+            after.as_ref().and_then(RawEntry::node),
+        );
+        if old != new {
+            let name = before.as_ref().or(after.as_ref()).map(|e| e.name).unwrap_or_default();
             let child = format!("{path}/{}", String::from_utf8_lossy(name));
-            diff_entries(trees, &child, before, after, out)?;
+            diff_entries(trees, &child, old, new, out)?;
+        }
+        if before.is_some() {
+            x = next_entry(a, i)?;
+        }
+        if after.is_some() {
+            y = next_entry(b, j)?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_ends_are_counted_across_block_boundaries() {
+        let a: Vec<u8> = (0..200u8).collect();
+        let mut b = a.clone();
+        b[130] = 0xFF;
+        assert_eq!(common_prefix(&a, &b), 130);
+        assert_eq!(common_suffix(&a, &b), 69);
+        assert_eq!(common_prefix(&a, &a), 200);
+        assert_eq!(common_suffix(&a[..10], &a), 0);
+        assert_eq!(common_prefix(&a[..10], &a), 10);
+    }
+
+    #[test]
+    fn raw_tree_entries_read_back_as_git_writes_them() {
+        let mut data = b"100644 a.md\0".to_vec();
+        data.extend([1u8; 20]);
+        data.extend(b"40000 dir\0");
+        data.extend([2u8; 20]);
+        let (e, next) = raw_entry(&data, 0).unwrap();
+        assert_eq!((e.name, e.mode, next), (&b"a.md"[..], 0o100644, 32));
+        let (d, end) = raw_entry(&data, next).unwrap();
+        assert_eq!((d.name, d.mode, end), (&b"dir"[..], 0o40000, data.len()));
+        assert!(d.node().unwrap().tree);
+        assert!(next_entry(&data, end).unwrap().is_none());
+        assert!(raw_entry(&data[..40], next).is_err(), "a cut entry is corrupt");
+    }
 }
