@@ -169,16 +169,11 @@ pub fn run(g: &Globals, a: Args) -> Result<u8, Exit> {
         );
     }
     if !g.quiet {
-        // One write: an import prints thousands of lines.
-        let mut out = String::new();
-        for r in &p.records {
-            out.push_str(&one_line(&format!(
-                "{} line {}: {} ({})",
-                shown, r.line, r.path, r.status
-            )));
-            out.push('\n');
-        }
-        super::emit(&out);
+        super::emit_lines(
+            p.records
+                .iter()
+                .map(|r| format!("{} line {}: {} ({})", shown, r.line, r.path, r.status)),
+        );
     }
     let verb = if a.dry_run { "would import" } else { "imported" };
     let summary = format!(

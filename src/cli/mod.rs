@@ -397,6 +397,17 @@ pub fn emit(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
+/// Each of `lines` made safe for one line of a terminal, in one write: a
+/// sweep or an import prints tens of thousands of them.
+pub fn emit_lines<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) {
+    let mut out = String::new();
+    for l in lines {
+        out.push_str(&crate::diag::one_line(l.as_ref()));
+        out.push('\n');
+    }
+    emit(&out);
+}
+
 /// libgit2 maps pack files in windows of 1 GiB, up to 8 GiB in all, and
 /// caches up to 256 MiB of objects: walking a long history then holds most
 /// of the pack in memory. Smaller windows and limits keep `check --since`

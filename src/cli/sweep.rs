@@ -107,13 +107,7 @@ pub fn execute(g: &Globals, ctx: &Context, scope: &Scope, run: &Run) -> Result<u
     }
     drop(lock);
     if !g.quiet {
-        // One write: a first sweep of a legacy repository prints 60,000 lines.
-        let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
-        for l in &lines {
-            out.push_str(&one_line(l));
-            out.push('\n');
-        }
-        super::emit(&out);
+        super::emit_lines(&lines);
     }
     for r in &plan.refused {
         eprintln!(

@@ -92,6 +92,18 @@ pub struct HeaderError {
     pub problems: Vec<String>,
 }
 
+impl RowError {
+    /// A fault of line `line` (in `column`, when one), not of the role.
+    fn new(line: u64, column: Option<&str>, message: String) -> RowError {
+        RowError {
+            line,
+            column: column.map(str::to_string),
+            message,
+            role: false,
+        }
+    }
+}
+
 /// Where a column's cells go.
 #[derive(Debug, Clone)]
 enum Target {
@@ -197,12 +209,7 @@ pub fn plan(ctx: &Context, req: &Request) -> Result<Plan> {
     let mut taken = HashSet::new();
     for (i, b) in built.iter().enumerate() {
         let Some(id) = &b.id else { continue };
-        let err = |message: String| RowError {
-            line: b.line,
-            column: b.id_column.clone(),
-            message,
-            role: false,
-        };
+        let err = |message: String| RowError::new(b.line, b.id_column.as_deref(), message);
         let exists = config.root.join(&kind.dir).join(format!("{id}.md")).exists() || disposed.contains(id);
         if let Some(first) = kept.get(id) {
             plan.refused.push(err(format!("{id} is the ID of line {first} too")));
@@ -245,12 +252,11 @@ pub fn plan(ctx: &Context, req: &Request) -> Result<Plan> {
                     }
                 };
                 if !kind.is_valid_sequence(seq) {
-                    plan.refused.push(RowError {
-                        line: b.line,
-                        column: None,
-                        message: format!("no {} ID is left for {year}", kind.name),
-                        role: false,
-                    });
+                    plan.refused.push(RowError::new(
+                        b.line,
+                        None,
+                        format!("no {} ID is left for {year}", kind.name),
+                    ));
                     continue;
                 }
                 next.insert(year, seq);
@@ -488,23 +494,17 @@ fn build_row(
 ) -> Result<Built, Vec<RowError>> {
     let kind = req.kind;
     let mut errors = Vec::new();
-    let err = |column: &str, message: String| RowError {
-        line,
-        column: Some(column.to_string()),
-        message,
-        role: false,
-    };
+    let err = |column: &str, message: String| RowError::new(line, Some(column), message);
     if row.len() != columns.len() {
-        return Err(vec![RowError {
+        return Err(vec![RowError::new(
             line,
-            column: None,
-            message: format!(
+            None,
+            format!(
                 "has {} cells where the header has {} columns (a cell holding the delimiter or a line break must be quoted)",
                 row.len(),
                 columns.len()
             ),
-            role: false,
-        }]);
+        )]);
     }
     let mut data = Map::new();
     let mut built = Built {
@@ -599,24 +599,18 @@ fn build_row(
         }
     }
     for a in &req.defaults {
-        if record::get_path(&Value::Object(data.clone()), &a.path.join(".")).is_none()
+        if !has_path(&data, &a.path)
             && let Err(e) = apply(&mut data, a)
         {
-            errors.push(RowError {
-                line,
-                column: None,
-                message: format!("--set {}: {e}", a.path.join(".")),
-                role: false,
-            });
+            errors.push(RowError::new(line, None, format!("--set {}: {e}", a.path.join("."))));
         }
     }
     let Some(title) = title.or_else(|| data.get("title").and_then(Value::as_str).map(str::to_string)) else {
-        errors.push(RowError {
+        errors.push(RowError::new(
             line,
-            column: None,
-            message: "has no title: map a column to it with --map COLUMN=title".into(),
-            role: false,
-        });
+            None,
+            "has no title: map a column to it with --map COLUMN=title".into(),
+        ));
         return Err(errors);
     };
     if !errors.is_empty() {
@@ -646,6 +640,18 @@ fn build_row(
     front.insert("imported".into(), Value::Object(imported));
     built.data = front;
     Ok(built)
+}
+
+/// Whether `data` has a value at `path` (a mapping's keys on the way).
+fn has_path(data: &Map<String, Value>, path: &[String]) -> bool {
+    let Some((first, rest)) = path.split_first() else {
+        return false;
+    };
+    let mut at = data.get(first);
+    for key in rest {
+        at = at.and_then(|v| v.get(key));
+    }
+    at.is_some()
 }
 
 /// The state a tracker's word names: `--state` first, then the kind's
@@ -682,22 +688,20 @@ fn judge(
         None => text.push_str("## Summary\n\n"),
     }
     let rel = format!("{}/{id}.md", kind.dir);
-    let err = |message: String| RowError {
-        line: b.line,
-        column: None,
-        message: if message.starts_with(id) || !b.own_id {
+    let err = |message: String| {
+        let message = if message.starts_with(id) || !b.own_id {
             message
         } else {
             format!("{id}: {message}")
-        },
-        role: false,
+        };
+        RowError::new(b.line, None, message)
     };
     let file = RecordFile {
         path: rel.clone(),
         abs: ctx.config.root.join(&rel),
         entry: Entry::File,
     };
-    let rec = record::parse(file, text.clone()).map_err(|d| vec![err(d.message.clone())])?;
+    let rec = record::parse(file, text).map_err(|d| vec![err(d.message.clone())])?;
     let dangling: Vec<String> = record::missing_links(&ctx.config, &rec.data)
         .into_iter()
         .filter(|l| !ids.contains(l.as_str()))
@@ -740,7 +744,7 @@ fn judge(
         path: rel,
         status: rec.status().unwrap_or_default().to_string(),
         dangling,
-        text,
+        text: rec.text,
     })
 }
 

@@ -89,8 +89,8 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
             reused: true,
         });
     }
-    let cached = cache::load(&config.root, &env);
-    let (all, kept) = load_cases(ctx, record_files, &stamps, cached.as_ref());
+    let mut cached = cache::load(&config.root, &env);
+    let (all, mut kept) = load_cases(ctx, record_files, &stamps, cached.as_mut());
     let published = Published::new(config, &all);
 
     // Git gives the timelines and the closing dates records lack, one pass each.
@@ -281,23 +281,24 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
         no_history: no_history.as_deref(),
     };
     let written = output::write(&out, &files, &kept_pages, site)?;
-    let page_keys: HashMap<&str, &str> = keyed.iter().map(|(c, k)| (c.path.as_str(), k.as_str())).collect();
+    let cases_published = published_cases.len();
+    let mut page_keys: HashMap<String, String> = keyed.into_iter().map(|(c, k)| (c.path.clone(), k)).collect();
+    // The cases themselves go into the cache: this build needs them no more.
     let entries = all
         .cases
-        .iter()
-        .filter_map(|c| {
-            let mut case = c.clone();
+        .into_iter()
+        .filter_map(|mut case| {
             case.body = None;
             // A closed case's clocks, if any, are judged again from them.
             if case.closed && case.clocks.is_empty() {
                 case.fields = String::new();
             }
             Some(cache::Entry {
-                path: c.path.clone(),
-                stamp: stamps.get(&c.path)?.clone(),
-                digest: kept.digests.get(&c.path)?.clone(),
-                related: kept.related.get(&c.path).cloned().unwrap_or_default(),
-                page: page_keys.get(c.path.as_str()).map(|k| k.to_string()),
+                stamp: stamps.get(&case.path)?.clone(),
+                digest: kept.digests.remove(&case.path)?,
+                related: kept.related.remove(&case.path).unwrap_or_default(),
+                page: page_keys.remove(&case.path),
+                path: case.path.clone(),
                 case,
             })
         })
@@ -307,7 +308,7 @@ pub fn build(ctx: &Context, opts: &Options, progress: &(dyn Fn(Option<usize>) + 
     Ok(Built {
         out,
         written,
-        cases: published_cases.len(),
+        cases: cases_published,
         skipped: all.skipped,
         no_history,
         reused: false,
@@ -333,7 +334,7 @@ fn load_cases(
     ctx: &Context,
     files: Vec<crate::record::RecordFile>,
     stamps: &HashMap<String, String>,
-    cached: Option<&cache::Cache>,
+    mut cached: Option<&mut cache::Cache>,
 ) -> (cases::Cases, Kept) {
     let load = Load {
         fields: true,
@@ -344,14 +345,25 @@ fn load_cases(
         ..Load::default()
     };
     let mut kept = Kept::default();
+    let again = cached.as_ref().is_some_and(|c| c.now != ctx.now.timestamp());
     let mut fresh = Vec::new();
     let mut from_cache = Vec::new();
     for f in files {
+        // Taken out of the cache, not copied. A page key is kept only for
+        // an unchanged file: a changed one's key names its new stamp.
         match cached
-            .and_then(|c| c.entries.get(&f.path))
+            .as_deref_mut()
+            .and_then(|c| c.entries.remove(&f.path))
             .filter(|e| stamps.get(&f.path) == Some(&e.stamp))
         {
-            Some(e) => from_cache.push(e.clone()),
+            Some(e) => {
+                if let Some(key) = e.page {
+                    kept.pages.insert(f.path.clone(), key);
+                }
+                kept.related.insert(f.path.clone(), e.related);
+                kept.digests.insert(f.path.clone(), e.digest);
+                from_cache.push(e.case);
+            }
             None => fresh.push(f),
         }
     }
@@ -360,28 +372,15 @@ fn load_cases(
         kept.related.insert(c.path.clone(), related_of(&c.data()));
         kept.digests.insert(c.path.clone(), digest(c));
     }
-    let again = cached.is_some_and(|c| c.now != ctx.now.timestamp());
     let taken: Vec<cases::Case> = from_cache
         .into_par_iter()
-        .map(|e| {
-            let mut case = e.case;
+        .map(|mut case| {
             if again {
                 case.judge_clocks_again(ctx, SOON);
             }
             case
         })
         .collect();
-    if let Some(c) = cached {
-        for (path, e) in &c.entries {
-            if let Some(key) = &e.page {
-                kept.pages.insert(path.clone(), key.clone());
-            }
-            if stamps.get(path) == Some(&e.stamp) {
-                kept.related.insert(path.clone(), e.related.clone());
-                kept.digests.insert(path.clone(), e.digest.clone());
-            }
-        }
-    }
     for case in taken {
         kept.from_cache.insert(case.path.clone());
         all.cases.push(case);
